@@ -1,0 +1,41 @@
+//! wixsync keeps a Wix CLI app's backend event extensions equal to its `wix-events.yaml`.
+//!
+//! It is a reconciler: the manifest is the desired state, the app's files are the actual
+//! state, and a plan of changes makes the second match the first. The pipeline runs one way,
+//! pure in the middle, I/O at the edges:
+//!
+//! ```text
+//! read manifest ─┐
+//!                ├─> plan ─> changeset (in memory) ─> verify ─> commit to disk
+//! scan the app ──┘                                          └─> render
+//! ```
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use wixsync::reconcile::{Options, reconcile};
+//!
+//! let app = Path::new("my-wix-app");
+//! let reconciliation = reconcile(app, &Options::default()).expect("a readable app");
+//! for step in &reconciliation.plan.steps {
+//!     println!("{}: {}", step.action, step.reason);
+//! }
+//! wixsync::commit::commit(app, &reconciliation.changeset).expect("writable files");
+//! ```
+//!
+//! # Limitations
+//!
+//! `src/extensions.ts` must default-export an `app()` chain (`export default app().use(a)`);
+//! other shapes are refused with a message that says what to change.
+
+pub mod changeset;
+pub mod cli;
+pub mod commit;
+pub mod generate;
+pub mod git;
+pub mod plan;
+pub mod reconcile;
+pub mod render;
+pub mod scan;
+pub mod source;
+pub mod tree;
+pub mod verify;

@@ -1,0 +1,619 @@
+//! Plan: what must change for the app to match its manifest, and why.
+//!
+//! A pure function of the manifest, the scan and a few facts gathered beforehand (fresh
+//! UUIDs, which files git can restore). It performs no I/O, reads no clock and draws no
+//! random numbers, and its output is in manifest order, so the same inputs always give the
+//! same plan. It says what to do; `changeset` works out the bytes.
+//!
+//! Matching a manifest entry to an existing extension follows DESIGN.md's four rules, first
+//! rule that applies: (1) a folder with the entry's name; (2) a folder named in
+//! `renamed-from`, or whose builder has the pinned `id`; (3) the only unmatched extension
+//! subscribing to the entry's event; (4) otherwise create it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use uuid::Uuid;
+use wixsync_schema::{Diagnostic, Entry, EventRef, ExportStyle, Manifest, Place, Slug, SourceFile};
+
+use crate::generate::{self, CodeStyle};
+use crate::scan::{EventExtension, Scan};
+use crate::tree::{AppTree, REGISTRY_PATH};
+
+/// What git can restore: the files committed in `HEAD` and unmodified in the index and the
+/// work tree. `None` outside a git repository.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GitState {
+    /// Paths relative to the app root.
+    pub clean: BTreeSet<String>,
+}
+
+/// Facts the plan needs that are gathered before planning, so that planning stays pure.
+#[derive(Debug, Clone, Default)]
+pub struct PlanInputs {
+    /// One fresh UUID v4 per manifest entry (by index), used when an entry is created without
+    /// a pinned `id`.
+    pub fresh_ids: Vec<Uuid>,
+    /// Which files git can restore; `None` outside a git repository.
+    pub git: Option<GitState>,
+    /// `--force`: go ahead despite conflicts that only protect work.
+    pub force: bool,
+    /// The style of new files.
+    pub style: CodeStyle,
+}
+
+/// One change to the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Write the builder and/or handler of a new (or incomplete) extension.
+    Create {
+        /// The folder.
+        folder: Slug,
+        /// The event its handler subscribes to.
+        event: EventRef,
+        /// The extension's UUID.
+        id: String,
+        /// How the builder exports the extension.
+        export: ExportStyle,
+        /// Whether the builder file is written.
+        builder: bool,
+        /// Whether the handler file is written.
+        handler: bool,
+    },
+    /// Move an extension's folder and files to a new name, keeping its UUID.
+    Rename {
+        /// The folder now.
+        from: String,
+        /// The folder after.
+        to: Slug,
+        /// Its UUID, which stays.
+        id: Option<String>,
+    },
+    /// Point a kept handler at another SDK event.
+    ChangeEvent {
+        /// The folder (after any rename).
+        folder: Slug,
+        /// The event the handler subscribes to now.
+        from: EventRef,
+        /// The event of the manifest.
+        to: EventRef,
+    },
+    /// Replace a builder's id with the one the manifest pins (only with `--force`).
+    ChangeId {
+        /// The folder (after any rename).
+        folder: Slug,
+        /// The id now.
+        from: String,
+        /// The pinned id.
+        to: String,
+    },
+    /// Import the builder in `src/extensions.ts` and add `.use(...)` for it.
+    Register {
+        /// The folder (after any rename).
+        folder: Slug,
+    },
+    /// Delete an extension's folder and its registration.
+    Remove {
+        /// The folder.
+        folder: String,
+    },
+}
+
+impl Action {
+    /// The action's name as plan output shows it.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Action::Create { .. } => "create",
+            Action::Rename { .. } => "rename",
+            Action::ChangeEvent { .. } => "change event",
+            Action::ChangeId { .. } => "change id",
+            Action::Register { .. } => "register",
+            Action::Remove { .. } => "remove",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Create {
+                folder,
+                event,
+                builder,
+                handler,
+                ..
+            } => {
+                let what = match (builder, handler) {
+                    (true, false) => " (builder only)",
+                    (false, true) => " (handler only)",
+                    _ => "",
+                };
+                write!(f, "create {folder} ({event}){what}")
+            }
+            Action::Rename { from, to, id } => match id {
+                Some(id) => write!(f, "rename {from} → {to} (id {id} kept)"),
+                None => write!(f, "rename {from} → {to}"),
+            },
+            Action::ChangeEvent { folder, from, to } => {
+                write!(f, "change event of {folder}: {from} → {to}")
+            }
+            Action::ChangeId { folder, from, to } => {
+                write!(f, "change id of {folder}: {from} → {to}")
+            }
+            Action::Register { folder } => write!(f, "register {folder} in {REGISTRY_PATH}"),
+            Action::Remove { folder } => write!(f, "remove {folder}"),
+        }
+    }
+}
+
+/// An action and the reason the rules gave for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// What to do.
+    pub action: Action,
+    /// Why, in one sentence a reviewer can check.
+    pub reason: String,
+}
+
+/// The plan: the steps that make the app match the manifest, and the conflicts that stop it.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// The steps, in manifest order, removals last.
+    pub steps: Vec<Step>,
+    /// Problems that stop `apply` (exit 1). Empty when the plan can be applied.
+    pub conflicts: Vec<Diagnostic>,
+    /// Things worth knowing that do not stop `apply`.
+    pub warnings: Vec<Diagnostic>,
+    /// The export style new builders use.
+    pub export_style: ExportStyle,
+}
+
+impl Plan {
+    /// Whether the app already matches (nothing to do, nothing in the way).
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty() && self.conflicts.is_empty()
+    }
+}
+
+/// How an entry found its extension.
+#[derive(Debug, Clone)]
+enum Match {
+    /// Rule 1: the folder exists.
+    Folder(usize),
+    /// Rule 2 or 3: rename this extension, for this reason.
+    Rename(usize, String),
+    /// Rule 4.
+    Create,
+}
+
+/// Plans the changes that make the app of `scan` match `manifest`.
+pub fn plan(manifest: &Manifest, scan: &Scan, tree: &AppTree, inputs: &PlanInputs) -> Plan {
+    let export_style = manifest.export_style.unwrap_or_else(|| {
+        let styles: Vec<ExportStyle> = scan
+            .extensions
+            .iter()
+            .filter_map(EventExtension::export_style)
+            .collect();
+        if !styles.is_empty() && styles.iter().all(|s| *s == ExportStyle::Named) {
+            ExportStyle::Named
+        } else {
+            ExportStyle::Default
+        }
+    });
+    let mut planner = Planner {
+        manifest,
+        scan,
+        tree,
+        inputs,
+        plan: Plan {
+            export_style,
+            ..Plan::default()
+        },
+    };
+    let matches = planner.match_entries();
+    for (index, (entry, matched)) in manifest.entries.iter().zip(&matches).enumerate() {
+        planner.plan_entry(index, entry, matched);
+    }
+    let matched: BTreeSet<usize> = matches
+        .iter()
+        .filter_map(|m| match m {
+            Match::Folder(i) | Match::Rename(i, _) => Some(*i),
+            Match::Create => None,
+        })
+        .collect();
+    for (i, extension) in scan.extensions.iter().enumerate() {
+        if !matched.contains(&i) {
+            planner.plan_removal(extension);
+        }
+    }
+    planner.plan
+}
+
+struct Planner<'a> {
+    manifest: &'a Manifest,
+    scan: &'a Scan,
+    tree: &'a AppTree,
+    inputs: &'a PlanInputs,
+    plan: Plan,
+}
+
+impl Planner<'_> {
+    fn source(&self) -> &SourceFile {
+        &self.manifest.source
+    }
+
+    fn step(&mut self, action: Action, reason: String) {
+        self.plan.steps.push(Step { action, reason });
+    }
+
+    /// A conflict pointing at manifest places; with `--force` a forceable one is only a warning.
+    fn conflict(
+        &mut self,
+        forceable: bool,
+        message: String,
+        places: &[(Place, &str)],
+        help: String,
+    ) {
+        let mut diagnostic = Diagnostic::error("plan::conflict", message).help(help);
+        if !places.is_empty() {
+            diagnostic = diagnostic.in_source(self.source());
+            for (place, text) in places {
+                diagnostic = diagnostic.label(place.offset, place.len, *text);
+            }
+        }
+        if forceable && self.inputs.force {
+            diagnostic.severity = wixsync_schema::Severity::Warning;
+            self.plan.warnings.push(diagnostic);
+        } else {
+            self.plan.conflicts.push(diagnostic);
+        }
+    }
+
+    /// Applies the four matching rules to every entry.
+    fn match_entries(&mut self) -> Vec<Match> {
+        let entries = &self.manifest.entries;
+        let extensions = &self.scan.extensions;
+        let mut matches = vec![Match::Create; entries.len()];
+        // Which entry holds each extension, by extension index.
+        let mut holder: BTreeMap<usize, usize> = BTreeMap::new();
+
+        // Rule 1: same folder.
+        for (e, entry) in entries.iter().enumerate() {
+            if let Some(x) = extensions
+                .iter()
+                .position(|x| x.folder == entry.folder.as_str())
+            {
+                matches[e] = Match::Folder(x);
+                holder.insert(x, e);
+            }
+        }
+        // Rule 2: renamed-from or pinned id.
+        for (e, entry) in entries.iter().enumerate() {
+            if !matches!(matches[e], Match::Create) {
+                continue;
+            }
+            let mut candidates: Vec<(usize, String)> = Vec::new();
+            for old in &entry.renamed_from {
+                if let Some(x) = extensions.iter().position(|x| x.folder == old.as_str()) {
+                    candidates.push((x, format!("`{old}` is listed in its `renamed-from`")));
+                }
+            }
+            if let Some(id) = entry.id {
+                let id = id.to_string();
+                if let Some(x) = extensions.iter().position(|x| x.id() == Some(id.as_str()))
+                    && !candidates.iter().any(|(c, _)| *c == x)
+                {
+                    let folder = &extensions[x].folder;
+                    candidates.push((
+                        x,
+                        format!("the builder in `{folder}` has the pinned id {id}"),
+                    ));
+                }
+            }
+            match &candidates[..] {
+                [] => {}
+                [(x, reason)] => {
+                    if let Some(&other) = holder.get(x) {
+                        self.claimed_twice(*x, other, e);
+                    } else {
+                        matches[e] = Match::Rename(*x, reason.clone());
+                        holder.insert(*x, e);
+                    }
+                }
+                _ => {
+                    let folders: Vec<String> = candidates
+                        .iter()
+                        .map(|(x, _)| format!("`{}`", extensions[*x].folder))
+                        .collect();
+                    let place = entry.key_place;
+                    self.conflict(
+                        false,
+                        format!(
+                            "`{}` matches several existing extensions: {}",
+                            entry.folder,
+                            folders.join(" and ")
+                        ),
+                        &[(place, "this entry")],
+                        "keep one way of naming its extension: a `renamed-from` name or an \
+                         `id`, not two that point at different folders"
+                            .to_owned(),
+                    );
+                }
+            }
+        }
+        // Rule 3: the only unmatched extension subscribing to the same event.
+        for (e, entry) in entries.iter().enumerate() {
+            if !matches!(matches[e], Match::Create) {
+                continue;
+            }
+            let same_event: Vec<usize> = extensions
+                .iter()
+                .enumerate()
+                .filter(|(x, ext)| !holder.contains_key(x) && ext.event() == Some(&entry.event))
+                .map(|(x, _)| x)
+                .collect();
+            if let [x] = same_event[..] {
+                let reason = format!(
+                    "`{}` is the only extension no entry names that subscribes to {}",
+                    extensions[x].folder, entry.event
+                );
+                matches[e] = Match::Rename(x, reason);
+                holder.insert(x, e);
+            }
+        }
+        matches
+    }
+
+    fn claimed_twice(&mut self, extension: usize, first: usize, second: usize) {
+        let entries = &self.manifest.entries;
+        let folder = self.scan.extensions[extension].folder.clone();
+        self.conflict(
+            true,
+            format!(
+                "`{}` and `{}` both claim the existing extension `{folder}`",
+                entries[first].folder, entries[second].folder
+            ),
+            &[
+                (entries[second].key_place, "claims it here"),
+                (entries[first].key_place, "and here"),
+            ],
+            "an extension belongs to one entry: remove the `renamed-from` name or pinned `id` \
+             from one of them (with --force the first entry keeps it and the second is created)"
+                .to_owned(),
+        );
+    }
+
+    fn plan_entry(&mut self, index: usize, entry: &Entry, matched: &Match) {
+        let extension = match matched {
+            Match::Create => {
+                let id = entry
+                    .id
+                    .or_else(|| self.inputs.fresh_ids.get(index).copied())
+                    .unwrap_or_else(Uuid::nil)
+                    .to_string();
+                let reason = format!(
+                    "no folder `{}`{}, and no other extension subscribes to {}",
+                    entry.folder,
+                    if entry.renamed_from.is_empty() && entry.id.is_none() {
+                        ""
+                    } else {
+                        " nor one it was renamed from or with its pinned id"
+                    },
+                    entry.event
+                );
+                self.step(
+                    Action::Create {
+                        folder: entry.folder.clone(),
+                        event: entry.event.clone(),
+                        id,
+                        export: self.plan.export_style,
+                        builder: true,
+                        handler: true,
+                    },
+                    reason,
+                );
+                self.step(
+                    Action::Register {
+                        folder: entry.folder.clone(),
+                    },
+                    "a new extension exists for Wix only once src/extensions.ts registers it"
+                        .to_owned(),
+                );
+                return;
+            }
+            Match::Folder(x) => &self.scan.extensions[*x],
+            Match::Rename(x, reason) => {
+                let extension = &self.scan.extensions[*x];
+                self.step(
+                    Action::Rename {
+                        from: extension.folder.clone(),
+                        to: entry.folder.clone(),
+                        id: extension.id().map(str::to_owned),
+                    },
+                    reason.clone(),
+                );
+                extension
+            }
+        };
+        self.plan_kept(index, entry, extension);
+    }
+
+    /// An entry whose extension exists (kept or renamed): complete, re-point and register it.
+    fn plan_kept(&mut self, index: usize, entry: &Entry, extension: &EventExtension) {
+        let folder = entry.folder.clone();
+        let has_builder = extension.builder.is_some();
+        let has_handler = extension.handler.is_some();
+        if !has_builder || !has_handler {
+            let id = extension
+                .id()
+                .map(str::to_owned)
+                .or_else(|| entry.id.map(|id| id.to_string()))
+                .or_else(|| self.inputs.fresh_ids.get(index).map(Uuid::to_string))
+                .unwrap_or_default();
+            let missing = match (has_builder, has_handler) {
+                (false, false) => "has neither builder nor handler",
+                (false, true) => "has no builder",
+                _ => "has no handler",
+            };
+            self.step(
+                Action::Create {
+                    folder: folder.clone(),
+                    event: entry.event.clone(),
+                    id,
+                    export: extension.export_style().unwrap_or(self.plan.export_style),
+                    builder: !has_builder,
+                    handler: !has_handler,
+                },
+                format!("the folder `{}` {missing}", extension.folder),
+            );
+        }
+        if let Some(handler) = &extension.handler {
+            match &handler.subscription {
+                Some(subscription) if subscription.event != entry.event => {
+                    self.step(
+                        Action::ChangeEvent {
+                            folder: folder.clone(),
+                            from: subscription.event.clone(),
+                            to: entry.event.clone(),
+                        },
+                        format!(
+                            "the manifest says {}, the handler subscribes to {}",
+                            entry.event, subscription.event
+                        ),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    let path = handler.path.clone();
+                    self.conflict(
+                        false,
+                        format!(
+                            "{path} does not subscribe to an event in a shape wixsync can read"
+                        ),
+                        &[(entry.event_place, "the manifest's event")],
+                        format!(
+                            "make the handler `export default <namespace>.<onEvent>(async \
+                             (event) => {{ ... }})` with the namespace imported from \
+                             '@wix/<package>' (for this entry: `import {{ {} }} from '{}'`), \
+                             then run wixsync again",
+                            entry.event.namespace,
+                            entry.event.npm_package()
+                        ),
+                    );
+                }
+            }
+        }
+        if let (Some(pinned), Some(current)) = (entry.id, extension.id()) {
+            let pinned = pinned.to_string();
+            if pinned != current {
+                let place = entry.id_place.unwrap_or(entry.key_place);
+                self.conflict(
+                    true,
+                    format!(
+                        "`{}` pins id {pinned}, but its builder has {current}",
+                        entry.folder
+                    ),
+                    &[(place, "pinned here")],
+                    "changing an extension's id makes Wix see a new component and orphans the \
+                     old one: remove the pin to keep the current id, or run with --force to \
+                     change it"
+                        .to_owned(),
+                );
+                if self.inputs.force {
+                    self.step(
+                        Action::ChangeId {
+                            folder: folder.clone(),
+                            from: current.to_owned(),
+                            to: pinned,
+                        },
+                        "--force: the manifest pins another id; Wix will see a new component"
+                            .to_owned(),
+                    );
+                }
+            }
+        }
+        if !self.is_registered(extension) {
+            self.step(
+                Action::Register { folder },
+                format!(
+                    "`{}` exists but src/extensions.ts does not register it, so Wix does not see it",
+                    extension.folder
+                ),
+            );
+        }
+    }
+
+    fn is_registered(&self, extension: &EventExtension) -> bool {
+        let (Some(registry), Some(builder)) = (&self.scan.registry, &extension.builder) else {
+            return false;
+        };
+        registry
+            .registration(&builder.path, &builder.export)
+            .is_some_and(|r| !r.links.is_empty())
+    }
+
+    fn plan_removal(&mut self, extension: &EventExtension) {
+        let folder = extension.folder.clone();
+        for path in self.tree.files_in_folder(&folder) {
+            if !self.recoverable(extension, path) {
+                let message = match &self.inputs.git {
+                    Some(_) => format!(
+                        "{path} would be deleted, but it has changes git cannot restore \
+                         (uncommitted, or not tracked)"
+                    ),
+                    None => format!(
+                        "{path} would be deleted, but it is not what wixsync generates and \
+                         this app is not in a git repository"
+                    ),
+                };
+                self.conflict(
+                    true,
+                    message,
+                    &[],
+                    format!(
+                        "commit the file first, add `{folder}` back to the manifest to keep it, \
+                         or run with --force to delete it anyway"
+                    ),
+                );
+            }
+        }
+        self.step(
+            Action::Remove {
+                folder: folder.clone(),
+            },
+            format!("no manifest entry matches `{folder}` by folder, renamed-from, id or event"),
+        );
+    }
+
+    /// Whether deleting `path` loses nothing: git can restore it, or wixsync would write the
+    /// same bytes again.
+    fn recoverable(&self, extension: &EventExtension, path: &str) -> bool {
+        if self
+            .inputs
+            .git
+            .as_ref()
+            .is_some_and(|git| git.clean.contains(path))
+        {
+            return true;
+        }
+        let Some(bytes) = self.tree.bytes(path) else {
+            return true;
+        };
+        let style = &self.inputs.style;
+        let generated = if extension.builder.as_ref().is_some_and(|b| b.path == path) {
+            match (extension.id(), extension.export_style()) {
+                (Some(id), Some(export)) => {
+                    Some(generate::builder(&extension.folder, id, export, style))
+                }
+                _ => None,
+            }
+        } else if extension.handler.as_ref().is_some_and(|h| h.path == path) {
+            extension
+                .event()
+                .map(|event| generate::handler(&extension.folder, event, style))
+        } else {
+            None
+        };
+        generated.is_some_and(|g| g.as_bytes() == bytes)
+    }
+}

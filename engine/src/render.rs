@@ -1,0 +1,173 @@
+//! Render: plans, diffs and summaries as text for people.
+//!
+//! Renderers write to any [`Write`] and take a colour switch; tests render without colour.
+//! The binary writes through `anstream`, which drops colour when the output is not a terminal
+//! or `NO_COLOR` is set.
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+use similar::{ChangeTag, TextDiff};
+
+use crate::changeset::{Change, Changeset};
+use crate::plan::{Action, Plan};
+
+/// Colours on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Palette {
+    color: bool,
+}
+
+impl Palette {
+    /// A palette that colours when `color` is true.
+    pub fn new(color: bool) -> Self {
+        Palette { color }
+    }
+
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+fn fg(color: AnsiColor) -> Style {
+    Style::new().fg_color(Some(color.into()))
+}
+
+fn action_style(action: &Action) -> Style {
+    match action {
+        Action::Create { .. } | Action::Register { .. } => fg(AnsiColor::Green),
+        Action::Remove { .. } => fg(AnsiColor::Red),
+        _ => fg(AnsiColor::Yellow),
+    }
+}
+
+/// One line per step with its reason underneath:
+///
+/// ```text
+///   create        contact-created (crm.contacts.onContactCreated)
+///                 why: no folder `contact-created` ...
+/// ```
+pub fn render_steps(
+    out: &mut (impl Write + ?Sized),
+    plan: &Plan,
+    palette: Palette,
+) -> io::Result<()> {
+    for step in &plan.steps {
+        let verb = step.action.verb();
+        let text = step.action.to_string();
+        let rest = text.strip_prefix(verb).unwrap_or(&text).trim_start();
+        writeln!(
+            out,
+            "  {} {rest}",
+            palette.paint(action_style(&step.action), &format!("{verb:<12}"))
+        )?;
+        writeln!(
+            out,
+            "  {:<12} {}",
+            "",
+            palette.paint(Style::new().dimmed(), &format!("why: {}", step.reason))
+        )?;
+    }
+    Ok(())
+}
+
+/// A unified diff of every file the changeset touches, git style.
+pub fn render_diff(
+    out: &mut (impl Write + ?Sized),
+    changeset: &Changeset,
+    palette: Palette,
+) -> io::Result<()> {
+    for change in &changeset.changes {
+        let after = change.after().map_err(io::Error::other)?;
+        let (old_name, new_name) = match change {
+            Change::Create { path, .. } => ("/dev/null".to_owned(), format!("b/{path}")),
+            Change::Delete { path, .. } => (format!("a/{path}"), "/dev/null".to_owned()),
+            Change::Modify { path, move_to, .. } => (
+                format!("a/{path}"),
+                format!("b/{}", move_to.as_deref().unwrap_or(path)),
+            ),
+        };
+        let bold = Style::new().bold();
+        writeln!(
+            out,
+            "{}",
+            palette.paint(bold, &format!("diff --wixsync {old_name} {new_name}"))
+        )?;
+        if let Change::Modify {
+            path,
+            move_to: Some(to),
+            ..
+        } = change
+        {
+            writeln!(out, "rename from {path}")?;
+            writeln!(out, "rename to {to}")?;
+        }
+        let before = change.before().unwrap_or_default();
+        let after = after.unwrap_or_default();
+        if before == after.as_slice() {
+            continue;
+        }
+        let (Ok(before), Ok(after)) = (std::str::from_utf8(before), std::str::from_utf8(&after))
+        else {
+            writeln!(out, "Binary files differ")?;
+            continue;
+        };
+        writeln!(out, "{}", palette.paint(bold, &format!("--- {old_name}")))?;
+        writeln!(out, "{}", palette.paint(bold, &format!("+++ {new_name}")))?;
+        let diff = TextDiff::from_lines(before, after);
+        for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
+            writeln!(
+                out,
+                "{}",
+                palette.paint(fg(AnsiColor::Cyan), &hunk.header().to_string())
+            )?;
+            for change in hunk.iter_changes() {
+                let (sign, style) = match change.tag() {
+                    ChangeTag::Delete => ('-', fg(AnsiColor::Red)),
+                    ChangeTag::Insert => ('+', fg(AnsiColor::Green)),
+                    ChangeTag::Equal => (' ', Style::new()),
+                };
+                let value = change.value();
+                let line = value.strip_suffix('\n').unwrap_or(value);
+                let line = line.strip_suffix('\r').unwrap_or(line);
+                writeln!(out, "{}", palette.paint(style, &format!("{sign}{line}")))?;
+                if change.missing_newline() {
+                    writeln!(out, "\\ No newline at end of file")?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How many steps of each kind, as `2 created, 1 renamed`.
+pub fn summary(plan: &Plan) -> String {
+    let count = |f: fn(&Action) -> bool| plan.steps.iter().filter(|s| f(&s.action)).count();
+    let parts = [
+        (count(|a| matches!(a, Action::Create { .. })), "created"),
+        (count(|a| matches!(a, Action::Rename { .. })), "renamed"),
+        (
+            count(|a| matches!(a, Action::ChangeEvent { .. })),
+            "re-pointed to another event",
+        ),
+        (
+            count(|a| matches!(a, Action::ChangeId { .. })),
+            "given a new id",
+        ),
+        (
+            count(|a| matches!(a, Action::Register { .. })),
+            "registered",
+        ),
+        (count(|a| matches!(a, Action::Remove { .. })), "removed"),
+    ];
+    let parts: Vec<String> = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+    parts.join(", ")
+}

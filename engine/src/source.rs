@@ -1,0 +1,121 @@
+//! Parsing TypeScript with SWC and mapping its spans back to byte ranges of the file.
+//!
+//! Every range this module hands out is a byte range of the file's original text, byte-order
+//! mark included, so that edits can be spliced into the original bytes. SWC never sees the
+//! BOM: it is cut off before parsing and its length added back to every range.
+
+use std::ops::Range;
+
+use swc_common::comments::SingleThreadedComments;
+use swc_common::input::StringInput;
+use swc_common::{BytePos, Span, Spanned};
+use swc_ecma_ast::{EsVersion, Module};
+use swc_ecma_parser::{Parser, Syntax, TsSyntax};
+use wixsync_schema::{Diagnostic, SourceFile};
+
+/// The position SWC gives the first byte. `BytePos(0)` is reserved for dummy spans, so the
+/// parse starts at 1 and every offset is shifted back by this much.
+const START: u32 = 1;
+
+/// A parsed TypeScript module with its comments.
+pub struct ParsedModule {
+    /// The module's AST.
+    pub module: Module,
+    /// Every comment of the file, keyed by SWC position.
+    pub comments: SingleThreadedComments,
+    /// The length of the byte-order mark the file starts with: 0 or 3.
+    pub bom_len: usize,
+}
+
+impl ParsedModule {
+    /// The byte range of `span` in the original text (BOM included).
+    pub fn range(&self, span: Span) -> Range<usize> {
+        self.offset(span.lo)..self.offset(span.hi)
+    }
+
+    /// The byte offset of `pos` in the original text (BOM included).
+    pub fn offset(&self, pos: BytePos) -> usize {
+        (pos.0 - START) as usize + self.bom_len
+    }
+
+    /// How many comments the file holds.
+    pub fn comment_count(&self) -> usize {
+        let (leading, trailing) = self.comments.borrow_all();
+        leading.values().map(Vec::len).sum::<usize>()
+            + trailing.values().map(Vec::len).sum::<usize>()
+    }
+}
+
+/// Parses `text` (the content of the file `path`, relative to the app root) as a TypeScript
+/// module; `.tsx` files are parsed with JSX.
+///
+/// # Errors
+///
+/// The first syntax error, as a [`Diagnostic`] pointing at `path:LINE:COL`.
+pub fn parse_module(path: &str, text: &str) -> Result<ParsedModule, Diagnostic> {
+    let code = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bom_len = text.len() - code.len();
+    let syntax = Syntax::Typescript(TsSyntax {
+        tsx: path.ends_with(".tsx"),
+        ..Default::default()
+    });
+    let comments = SingleThreadedComments::default();
+    let input = StringInput::new(code, BytePos(START), BytePos(START + code.len() as u32));
+    let mut parser = Parser::new_from(swc_ecma_parser::lexer::Lexer::new(
+        syntax,
+        EsVersion::latest(),
+        input,
+        Some(&comments),
+    ));
+    let result = parser.parse_module();
+    let recovered = parser.take_errors();
+    let syntax_error = |error: swc_ecma_parser::error::Error| {
+        let span = error.span();
+        let start = (span.lo.0.max(START) - START) as usize + bom_len;
+        let len = (span.hi.0.saturating_sub(span.lo.0)) as usize;
+        Diagnostic::error("typescript::syntax", format!("{path} does not parse: {}", error.kind().msg()))
+            .in_source(&SourceFile::new(path, text))
+            .label(start, len, "here")
+            .help("fix the syntax error (`npx tsc --noEmit` shows the same place); wixsync edits only files that parse")
+    };
+    match result {
+        Ok(module) => match recovered.into_iter().next() {
+            Some(error) => Err(syntax_error(error)),
+            None => Ok(ParsedModule {
+                module,
+                comments,
+                bom_len,
+            }),
+        },
+        Err(error) => Err(syntax_error(error)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use swc_ecma_ast::{ModuleDecl, ModuleItem};
+
+    #[test]
+    fn ranges_are_byte_offsets_of_the_original_text_bom_included() {
+        let text = "\u{feff}// é\nimport a from 'x';\n";
+        let parsed = parse_module("src/extensions.ts", text).unwrap();
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = &parsed.module.body[0] else {
+            panic!("expected an import");
+        };
+        let range = parsed.range(import.span);
+        assert_eq!(&text[range], "import a from 'x';");
+        assert_eq!(parsed.comment_count(), 1);
+    }
+
+    #[test]
+    fn syntax_errors_name_the_place() {
+        let error = parse_module(
+            "src/extensions.ts",
+            "import a from 'x';\nexport default app(\n",
+        )
+        .err()
+        .unwrap();
+        assert_eq!(error.location().unwrap(), "src/extensions.ts:3:1");
+    }
+}

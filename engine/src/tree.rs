@@ -1,0 +1,254 @@
+//! The app's files that wixsync reads, held in memory.
+//!
+//! [`AppTree::load`] is the only place that reads the app from disk. Every later stage works on
+//! the in-memory tree, which is what lets `verify` scan and plan the result of a changeset
+//! before anything is written.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+/// The folder holding one sub-folder per event extension, relative to the app root.
+/// Source: WIX-FACTS.md, "The files of one event extension".
+pub const EVENTS_DIR: &str = "src/extensions/backend/events";
+
+/// The file whose default export registers every extension, relative to the app root.
+/// Source: WIX-FACTS.md, "Registration in `src/extensions.ts`".
+pub const REGISTRY_PATH: &str = "src/extensions.ts";
+
+/// Other single files wixsync reads when present: the app's dependencies and its Prettier
+/// settings, which decide the style of new files.
+const EXTRA_FILES: &[&str] = &[
+    "package.json",
+    ".prettierrc",
+    ".prettierrc.json",
+    ".prettierrc.yaml",
+    ".prettierrc.yml",
+];
+
+/// A failure to read the app.
+#[derive(Debug, Error)]
+pub enum LoadError {
+    /// The app root does not exist or is not a folder.
+    #[error("{path} is not a folder")]
+    NotADirectory {
+        /// The path given as the app root.
+        path: PathBuf,
+    },
+    /// A file or folder could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The path that failed.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// A symbolic link inside the events folder: wixsync does not follow links, so that it
+    /// never reads or writes outside the app.
+    #[error("{path} is a symbolic link; wixsync does not follow links inside {EVENTS_DIR}")]
+    Symlink {
+        /// The link, relative to the app root.
+        path: String,
+    },
+}
+
+/// The app's files wixsync reads, by path relative to the app root (`/`-separated).
+///
+/// Holds `src/extensions.ts`, every file under `src/extensions/backend/events/`, every
+/// folder there (even an empty one), and `package.json` and Prettier settings when present.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppTree {
+    files: BTreeMap<String, Vec<u8>>,
+    event_folders: Vec<String>,
+}
+
+impl AppTree {
+    /// Reads the app at `root`.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError`] when `root` is not a folder, a file cannot be read, or a symbolic link
+    /// stands inside the events folder.
+    pub fn load(root: &Path) -> Result<AppTree, LoadError> {
+        if !root.is_dir() {
+            return Err(LoadError::NotADirectory {
+                path: root.to_owned(),
+            });
+        }
+        let io_error = |path: &Path| {
+            let path = path.to_owned();
+            move |source| LoadError::Io { path, source }
+        };
+        let mut tree = AppTree::default();
+        for name in std::iter::once(REGISTRY_PATH).chain(EXTRA_FILES.iter().copied()) {
+            let path = root.join(name);
+            match fs::read(&path) {
+                Ok(bytes) => {
+                    tree.files.insert(name.to_owned(), bytes);
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_error(&path)(e)),
+            }
+        }
+        let events = root.join(EVENTS_DIR);
+        let entries = match fs::read_dir(&events) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(tree),
+            Err(e) => return Err(io_error(&events)(e)),
+        };
+        for entry in entries {
+            let entry = entry.map_err(io_error(&events))?;
+            let file_type = entry.file_type().map_err(io_error(&entry.path()))?;
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            let rel = format!("{EVENTS_DIR}/{name}");
+            if file_type.is_symlink() {
+                return Err(LoadError::Symlink { path: rel });
+            }
+            if file_type.is_dir() {
+                tree.event_folders.push(name);
+                tree.read_dir_into(&entry.path(), &rel)?;
+            }
+        }
+        tree.event_folders.sort();
+        Ok(tree)
+    }
+
+    fn read_dir_into(&mut self, dir: &Path, rel: &str) -> Result<(), LoadError> {
+        let io_error = |path: &Path| {
+            let path = path.to_owned();
+            move |source| LoadError::Io { path, source }
+        };
+        for entry in fs::read_dir(dir).map_err(io_error(dir))? {
+            let entry = entry.map_err(io_error(dir))?;
+            let file_type = entry.file_type().map_err(io_error(&entry.path()))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let child = format!("{rel}/{name}");
+            if file_type.is_symlink() {
+                return Err(LoadError::Symlink { path: child });
+            } else if file_type.is_dir() {
+                self.read_dir_into(&entry.path(), &child)?;
+            } else {
+                let bytes = fs::read(entry.path()).map_err(io_error(&entry.path()))?;
+                self.files.insert(child, bytes);
+            }
+        }
+        Ok(())
+    }
+
+    /// A tree of the given files; folders under the events folder are derived from the paths.
+    pub fn from_files<P: Into<String>, B: Into<Vec<u8>>>(
+        files: impl IntoIterator<Item = (P, B)>,
+    ) -> AppTree {
+        let mut tree = AppTree::default();
+        for (path, bytes) in files {
+            tree.insert(path.into(), bytes.into());
+        }
+        tree
+    }
+
+    /// Adds or replaces a file, and registers its event folder if it lies in one.
+    pub fn insert(&mut self, path: String, bytes: Vec<u8>) {
+        if let Some(folder) = event_folder_of(&path)
+            && let Err(i) = self
+                .event_folders
+                .binary_search_by(|f| f.as_str().cmp(folder))
+        {
+            self.event_folders.insert(i, folder.to_owned());
+        }
+        self.files.insert(path, bytes);
+    }
+
+    /// Removes a file; an event folder left empty disappears with it.
+    pub fn remove(&mut self, path: &str) {
+        self.files.remove(path);
+        if let Some(folder) = event_folder_of(path) {
+            let prefix = format!("{EVENTS_DIR}/{folder}/");
+            if !self.files.keys().any(|p| p.starts_with(&prefix)) {
+                self.event_folders.retain(|f| f != folder);
+            }
+        }
+    }
+
+    /// The bytes of a file.
+    pub fn bytes(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).map(Vec::as_slice)
+    }
+
+    /// The text of a file, if it exists and is UTF-8.
+    pub fn text(&self, path: &str) -> Option<&str> {
+        self.bytes(path).and_then(|b| std::str::from_utf8(b).ok())
+    }
+
+    /// Whether a file exists.
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    /// The names of the folders under the events folder, sorted.
+    pub fn event_folders(&self) -> &[String] {
+        &self.event_folders
+    }
+
+    /// The paths of every file inside one event folder, sorted.
+    pub fn files_in_folder(&self, folder: &str) -> Vec<&str> {
+        let prefix = format!("{EVENTS_DIR}/{folder}/");
+        self.files
+            .range(prefix.clone()..)
+            .map(|(path, _)| path.as_str())
+            .take_while(|path| path.starts_with(&prefix))
+            .collect()
+    }
+}
+
+/// The event folder a path lies in, if any.
+fn event_folder_of(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix(EVENTS_DIR)?.strip_prefix('/')?;
+    let (folder, _) = rest.split_once('/')?;
+    Some(folder)
+}
+
+/// The path of an event extension's builder: `src/extensions/backend/events/<f>/<f>.extension.ts`.
+pub fn builder_path(folder: &str) -> String {
+    format!("{EVENTS_DIR}/{folder}/{folder}.extension.ts")
+}
+
+/// The path of an event extension's handler: `src/extensions/backend/events/<f>/<f>.ts`.
+pub fn handler_path(folder: &str) -> String {
+    format!("{EVENTS_DIR}/{folder}/{folder}.ts")
+}
+
+/// The builder's `source` for a folder: the handler's path relative to `src/`, starting with
+/// `./` (WIX-FACTS.md, "The files of one event extension").
+pub fn handler_source(folder: &str) -> String {
+    format!("./extensions/backend/events/{folder}/{folder}.ts")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_follow_files() {
+        let mut tree = AppTree::from_files([
+            (builder_path("b"), "x"),
+            (handler_path("b"), "y"),
+            (builder_path("a"), "z"),
+            ("src/extensions.ts".to_owned(), "w"),
+        ]);
+        assert_eq!(tree.event_folders(), ["a", "b"]);
+        assert_eq!(
+            tree.files_in_folder("b"),
+            [
+                "src/extensions/backend/events/b/b.extension.ts",
+                "src/extensions/backend/events/b/b.ts"
+            ]
+        );
+        tree.remove(&builder_path("a"));
+        assert_eq!(tree.event_folders(), ["b"]);
+    }
+}

@@ -1,0 +1,29 @@
+//! `wix-events.yaml`, the manifest of wixsync: its types, parsing and validation.
+//!
+//! ```
+//! use wixsync_schema::{Manifest, SourceFile};
+//!
+//! let text = "version: 1\nevents:\n  contact-created: crm.contacts.onContactCreated\n";
+//! let manifest = Manifest::parse(&SourceFile::new("wix-events.yaml", text)).unwrap();
+//! assert_eq!(manifest.entries[0].folder.as_str(), "contact-created");
+//! assert_eq!(manifest.entries[0].event.npm_package(), "@wix/crm");
+//! ```
+//!
+//! Parsing reports every problem at once as [`Diagnostic`]s with `wix-events.yaml:LINE:COL`, a
+//! code frame and a fix.
+//!
+//! # Limitations
+//!
+//! Event references are checked for their shape (`package.namespace.function`), not yet
+//! against the SDK's event catalog.
+
+pub mod catalog;
+pub mod diagnostic;
+pub mod manifest;
+mod raw;
+
+pub use diagnostic::{Diagnostic, Label, Severity, SourceFile};
+pub use manifest::{
+    Entry, EventRef, ExportStyle, MANIFEST_FILE_NAME, Manifest, Place, SUPPORTED_VERSIONS, Slug,
+    is_identifier,
+};

@@ -1,0 +1,680 @@
+//! The validated manifest: every rule of `wix-events.yaml` checked, every value typed.
+//!
+//! [`Manifest::parse`] reads the YAML with `serde-saphyr` (duplicate keys are errors, booleans
+//! are YAML 1.2's strict `true`/`false`), then checks the rules of the format and reports every
+//! problem it finds at once, each with `wix-events.yaml:LINE:COL` and a fix. No stage after
+//! this one sees an unchecked value.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde_saphyr::{DuplicateKeyPolicy, MessageFormatter, Spanned, UserMessageFormatter};
+use uuid::Uuid;
+
+use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::raw::{RawEntry, RawManifest};
+
+/// The manifest versions this build understands.
+pub const SUPPORTED_VERSIONS: &[u64] = &[1];
+
+/// The manifest's file name, at the app root.
+pub const MANIFEST_FILE_NAME: &str = "wix-events.yaml";
+
+/// How a builder exports its extension. See WIX-FACTS.md, "Registration".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ExportStyle {
+    /// `export default extensions.event({...})`, imported as `import contactCreated from '...'`.
+    /// What `wix generate` writes (`@wix/cli` 1.1.247).
+    #[default]
+    Default,
+    /// `export const eventContactCreated = extensions.event({...})`, imported by name.
+    /// The style of older docs and agent skills.
+    Named,
+}
+
+impl fmt::Display for ExportStyle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ExportStyle::Default => "default",
+            ExportStyle::Named => "named",
+        })
+    }
+}
+
+/// A folder name: `^[a-z][a-z0-9]*(-[a-z0-9]+)*$` (lowercase words joined by single hyphens,
+/// starting with a letter), so that its camelCase is a valid identifier.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Slug(String);
+
+impl Slug {
+    /// Checks `name` against the folder-name rule.
+    pub fn new(name: &str) -> Option<Self> {
+        let mut words = name.split('-');
+        let first = words.next()?;
+        let word_ok = |w: &str| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        };
+        (first.starts_with(|c: char| c.is_ascii_lowercase())
+            && word_ok(first)
+            && words.all(word_ok))
+        .then(|| Slug(name.to_owned()))
+    }
+
+    /// The folder name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A Wix SDK event: `<package>.<namespace>.<function>`, e.g. `crm.contacts.onContactCreated`
+/// for `import { contacts } from '@wix/crm'` and `contacts.onContactCreated(...)`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EventRef {
+    /// The npm package without its `@wix/` scope: `crm`, `app-management`.
+    pub package: String,
+    /// The namespace the root package exports: `contacts`.
+    pub namespace: String,
+    /// The subscription function: `onContactCreated`.
+    pub function: String,
+}
+
+impl EventRef {
+    /// The npm package name: `@wix/crm`.
+    pub fn npm_package(&self) -> String {
+        format!("@wix/{}", self.package)
+    }
+
+    /// Parses `package.namespace.function`; the error says what is wrong and how to fix it.
+    pub fn parse(text: &str) -> Result<EventRef, (String, String)> {
+        let example = "write it as package.namespace.function, like crm.contacts.onContactCreated";
+        let text = text.trim();
+        if let Some(rest) = text.strip_prefix("@wix/") {
+            return Err((
+                format!("`{text}` starts with the npm scope `@wix/`"),
+                format!("drop the scope: `{rest}`"),
+            ));
+        }
+        let parts: Vec<&str> = text.split('.').collect();
+        let [package, namespace, function] = parts[..] else {
+            let what = if parts.len() == 2 {
+                format!("`{text}` does not name the package")
+            } else {
+                format!("`{text}` is not an event reference")
+            };
+            return Err((what, example.to_owned()));
+        };
+        let package_ok = package.starts_with(|c: char| c.is_ascii_lowercase())
+            && package
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !package_ok {
+            return Err((
+                format!("`{package}` is not a Wix package name"),
+                "package names are lowercase, like crm, ecom or app-management".to_owned(),
+            ));
+        }
+        if !is_identifier(namespace) {
+            return Err((
+                format!("`{namespace}` is not a valid namespace name"),
+                example.to_owned(),
+            ));
+        }
+        let function_ok = is_identifier(function)
+            && function
+                .strip_prefix("on")
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()));
+        if !function_ok {
+            return Err((
+                format!("`{function}` is not an event function"),
+                "event functions are named on<Something>, like onContactCreated".to_owned(),
+            ));
+        }
+        Ok(EventRef {
+            package: package.to_owned(),
+            namespace: namespace.to_owned(),
+            function: function.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for EventRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.package, self.namespace, self.function)
+    }
+}
+
+/// Whether `text` is a plain JavaScript identifier (ASCII letters, digits, `_`, `$`).
+pub fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+}
+
+/// A byte range of the manifest: `offset` and `len` in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Place {
+    /// Byte offset in the manifest text.
+    pub offset: usize,
+    /// Length in bytes.
+    pub len: usize,
+}
+
+impl Place {
+    fn of<T>(spanned: &Spanned<T>) -> Place {
+        let span = spanned.referenced.span();
+        Place {
+            offset: span.byte_offset().unwrap_or(0) as usize,
+            len: span.byte_len().unwrap_or(0) as usize,
+        }
+    }
+}
+
+/// One entry of `events:`: the extension that must exist in `src/extensions/backend/events/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The folder name, which is also the extension's name.
+    pub folder: Slug,
+    /// The SDK event its handler subscribes to.
+    pub event: EventRef,
+    /// Earlier folder names: an existing folder with one of these names is renamed.
+    pub renamed_from: Vec<Slug>,
+    /// The pinned extension UUID (lowercase, hyphenated).
+    pub id: Option<Uuid>,
+    /// Where the folder key stands in the manifest.
+    pub key_place: Place,
+    /// Where the event reference stands.
+    pub event_place: Place,
+    /// Where the pinned id stands, if any.
+    pub id_place: Option<Place>,
+}
+
+/// A checked `wix-events.yaml`.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// The format version (1).
+    pub version: u64,
+    /// The export style new builders use; `None` lets the app's existing builders decide.
+    pub export_style: Option<ExportStyle>,
+    /// The entries, in manifest order.
+    pub entries: Vec<Entry>,
+    /// The manifest's text, for diagnostics that point into it.
+    pub source: SourceFile,
+}
+
+impl Manifest {
+    /// Parses and checks a manifest. `source` holds its display name (shown in
+    /// `name:LINE:COL`) and its text; a leading byte-order mark is ignored.
+    ///
+    /// # Errors
+    ///
+    /// Every problem found, each a [`Diagnostic`] pointing into `source`: YAML syntax,
+    /// unknown or duplicate keys, an unsupported `version`, a bad `export-style`, a folder
+    /// name outside `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`, a malformed event reference or `id`, an
+    /// event or `id` given twice, and `renamed-from` names that clash.
+    pub fn parse(source: &SourceFile) -> Result<Manifest, Vec<Diagnostic>> {
+        let text = source.text();
+        let yaml = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let bom = text.len() - yaml.len();
+        let options = serde_saphyr::options! {
+            strict_booleans: true,
+            duplicate_keys: DuplicateKeyPolicy::Error,
+        };
+        let raw: RawManifest = match serde_saphyr::from_str_with_options(yaml, options) {
+            Ok(raw) => raw,
+            Err(err) => return Err(vec![yaml_error(&err, source, bom)]),
+        };
+        Checker {
+            source,
+            bom,
+            errors: Vec::new(),
+        }
+        .check(raw)
+    }
+}
+
+fn yaml_error(err: &serde_saphyr::Error, source: &SourceFile, bom: usize) -> Diagnostic {
+    let message = UserMessageFormatter
+        .format_message(err.without_snippet())
+        .into_owned();
+    let help = if matches!(
+        err.without_snippet(),
+        serde_saphyr::Error::DuplicateMappingKey { .. }
+    ) {
+        "each key may appear once in its map: under `events:` each folder is listed once; \
+         remove or rename one of them"
+    } else if message.contains("unknown field") {
+        "check the spelling; see the manifest format in wixsync's README (`wixsync schema` \
+         prints the JSON Schema)"
+    } else if message.contains("tab") {
+        "indent YAML with spaces, not tabs"
+    } else if message.contains("missing field") {
+        "a manifest needs `version: 1` and an `events:` map"
+    } else {
+        "fix the YAML at this place; a manifest looks like `version: 1` followed by `events:` \
+         with one `folder: package.namespace.function` line per event"
+    };
+    let mut diagnostic = Diagnostic::error("manifest::yaml", message)
+        .in_source(source)
+        .help(help);
+    if let Some(location) = err.location() {
+        let (offset, len) = match (location.span().byte_offset(), location.span().byte_len()) {
+            (Some(offset), Some(len)) => (offset as usize, len as usize),
+            _ => (
+                line_col_offset(source.text(), location.line(), location.column()),
+                0,
+            ),
+        };
+        diagnostic = diagnostic.label(offset + bom, len, "here");
+    }
+    diagnostic
+}
+
+/// Byte offset of a 1-based line and column (in characters).
+fn line_col_offset(text: &str, line: u64, column: u64) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1) as usize)
+        .map(str::len)
+        .sum();
+    let rest = &text[line_start.min(text.len())..];
+    line_start
+        + rest
+            .char_indices()
+            .nth(column.saturating_sub(1) as usize)
+            .map_or(rest.len(), |(i, _)| i)
+}
+
+struct Checker<'a> {
+    source: &'a SourceFile,
+    bom: usize,
+    errors: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn error<T>(&mut self, code: &'static str, at: &Spanned<T>, message: String, help: String) {
+        let place = Place::of(at);
+        self.error_at(code, place, message, help);
+    }
+
+    fn error_at(&mut self, code: &'static str, place: Place, message: String, help: String) {
+        self.errors.push(
+            Diagnostic::error(code, message)
+                .in_source(self.source)
+                .label(place.offset + self.bom, place.len, "here")
+                .help(help),
+        );
+    }
+
+    fn place<T>(&self, spanned: &Spanned<T>) -> Place {
+        let place = Place::of(spanned);
+        Place {
+            offset: place.offset + self.bom,
+            ..place
+        }
+    }
+
+    fn check(mut self, raw: RawManifest) -> Result<Manifest, Vec<Diagnostic>> {
+        if !SUPPORTED_VERSIONS.contains(&raw.version.value) {
+            self.error(
+                "manifest::version",
+                &raw.version,
+                format!("manifest version {} is not supported", raw.version.value),
+                "this wixsync reads `version: 1`; upgrade wixsync if the manifest is newer"
+                    .to_owned(),
+            );
+        }
+        let export_style = raw
+            .export_style
+            .as_ref()
+            .and_then(|style| match style.value.as_str() {
+                "default" => Some(ExportStyle::Default),
+                "named" => Some(ExportStyle::Named),
+                other => {
+                    self.error(
+                        "manifest::export-style",
+                        style,
+                        format!("`{other}` is not an export style"),
+                        "use `export-style: default` (what `wix generate` writes) or \
+                         `export-style: named`, or leave it out to follow the app"
+                            .to_owned(),
+                    );
+                    None
+                }
+            });
+
+        let mut entries = Vec::new();
+        for (key, value) in raw.events.value.0 {
+            if let Some(entry) = self.check_entry(&key, value) {
+                entries.push(entry);
+            }
+        }
+        self.check_uniqueness(&entries);
+
+        if self.errors.is_empty() {
+            Ok(Manifest {
+                version: raw.version.value,
+                export_style,
+                entries,
+                source: self.source.clone(),
+            })
+        } else {
+            self.errors
+                .sort_by_key(|d| d.labels.first().map_or(0, |label| label.offset));
+            Err(self.errors)
+        }
+    }
+
+    fn check_slug(&mut self, name: &Spanned<String>, what: &str) -> Option<Slug> {
+        let slug = Slug::new(&name.value);
+        if slug.is_none() {
+            let suggestion = suggest_slug(&name.value);
+            let help = match suggestion {
+                Some(s) if s != name.value => format!(
+                    "folder names are lowercase letters and digits in words joined by single \
+                     hyphens, starting with a letter: `{s}`"
+                ),
+                _ => "folder names are lowercase letters and digits in words joined by single \
+                      hyphens, starting with a letter, like `contact-created`"
+                    .to_owned(),
+            };
+            self.error(
+                "manifest::folder-name",
+                name,
+                format!("`{}` is not a valid {what}", name.value),
+                help,
+            );
+        }
+        slug
+    }
+
+    fn check_entry(&mut self, key: &Spanned<String>, value: Spanned<RawEntry>) -> Option<Entry> {
+        let folder = self.check_slug(key, "folder name");
+        let (event_text, renamed_from, id) = match value.value {
+            RawEntry::Short(event) => (
+                Spanned::new(event, value.referenced, value.defined),
+                None,
+                None,
+            ),
+            RawEntry::Long(long) => {
+                let long = *long;
+                (long.event, long.renamed_from, long.id)
+            }
+        };
+        let event = match EventRef::parse(&event_text.value) {
+            Ok(event) => Some(event),
+            Err((message, help)) => {
+                self.error("manifest::event", &event_text, message, help);
+                None
+            }
+        };
+        let mut earlier = Vec::new();
+        for name in renamed_from.iter().flat_map(|list| &list.value) {
+            if let Some(slug) = self.check_slug(name, "folder name in `renamed-from`") {
+                if Some(&slug) == folder.as_ref() {
+                    self.error(
+                        "manifest::renamed-from",
+                        name,
+                        format!("`{slug}` lists its own folder name in `renamed-from`"),
+                        "list only earlier names of this folder".to_owned(),
+                    );
+                } else {
+                    earlier.push((slug, self.place(name)));
+                }
+            }
+        }
+        let id = id.and_then(|id| match parse_id(&id.value) {
+            Ok(uuid) => Some((uuid, self.place(&id))),
+            Err(help) => {
+                self.error(
+                    "manifest::id",
+                    &id,
+                    format!("`{}` is not a valid extension id", id.value),
+                    help,
+                );
+                None
+            }
+        });
+        Some(Entry {
+            folder: folder?,
+            event: event?,
+            renamed_from: earlier.into_iter().map(|(slug, _)| slug).collect(),
+            id: id.map(|(uuid, _)| uuid),
+            key_place: self.place(key),
+            event_place: self.place(&event_text),
+            id_place: id.map(|(_, place)| place),
+        })
+    }
+
+    /// An event, an id or a `renamed-from` name claimed by two entries.
+    fn check_uniqueness(&mut self, entries: &[Entry]) {
+        let mut by_event: HashMap<&EventRef, &Entry> = HashMap::new();
+        let mut by_id: HashMap<Uuid, &Entry> = HashMap::new();
+        let mut by_old_name: HashMap<&Slug, &Entry> = HashMap::new();
+        let folders: HashMap<&Slug, &Entry> = entries.iter().map(|e| (&e.folder, e)).collect();
+        for entry in entries {
+            if let Some(first) = by_event.insert(&entry.event, entry) {
+                self.twice(
+                    "manifest::duplicate-event",
+                    format!("event `{}` is listed twice", entry.event),
+                    first.event_place,
+                    entry.event_place,
+                    "an app handles each event once: keep one entry and put both handlers' \
+                     work in its handler",
+                );
+            }
+            if let (Some(id), Some(place)) = (entry.id, entry.id_place)
+                && let Some(first) = by_id.insert(id, entry)
+            {
+                self.twice(
+                    "manifest::duplicate-id",
+                    format!("id `{id}` is pinned twice"),
+                    first.id_place.unwrap_or_default(),
+                    place,
+                    "every extension needs its own id: remove one of the pins, and wixsync \
+                     keeps the id the folder already has",
+                );
+            }
+            for old in &entry.renamed_from {
+                if let Some(other) = folders.get(old) {
+                    self.twice(
+                        "manifest::renamed-from",
+                        format!(
+                            "`{old}` is both an entry and an earlier name of `{}`",
+                            entry.folder
+                        ),
+                        other.key_place,
+                        entry.key_place,
+                        "a folder can be kept or renamed, not both: remove one of the two",
+                    );
+                } else if let Some(first) = by_old_name.insert(old, entry) {
+                    self.twice(
+                        "manifest::renamed-from",
+                        format!("`{old}` is an earlier name of two entries"),
+                        first.key_place,
+                        entry.key_place,
+                        "one folder can be renamed to one new name: keep `renamed-from` on one \
+                         entry",
+                    );
+                }
+            }
+        }
+    }
+
+    fn twice(
+        &mut self,
+        code: &'static str,
+        message: String,
+        first: Place,
+        second: Place,
+        help: &str,
+    ) {
+        self.errors.push(
+            Diagnostic::error(code, message)
+                .in_source(self.source)
+                .label(second.offset, second.len, "again here")
+                .label(first.offset, first.len, "first here")
+                .help(help),
+        );
+    }
+}
+
+/// A lowercase, hyphenated UUID, or the help line that says what to write instead.
+fn parse_id(text: &str) -> Result<Uuid, String> {
+    let fresh = "use a lowercase UUID like 9b2e4c1a-7d3f-4e8a-b5c6-0f1e2d3c4b5a, or remove `id` \
+                 and wixsync draws one (an existing folder keeps its own)";
+    if text.contains("{{") || text.contains("GENERATE") {
+        return Err(format!("this looks like a template placeholder; {fresh}"));
+    }
+    let uuid = Uuid::try_parse(text).map_err(|_| fresh.to_owned())?;
+    let canonical = uuid.hyphenated().to_string();
+    if canonical != text {
+        return Err(format!("write it lowercase and hyphenated: `{canonical}`"));
+    }
+    Ok(uuid)
+}
+
+/// The nearest valid folder name to `name`, if one is easy to derive.
+fn suggest_slug(name: &str) -> Option<String> {
+    let kebab: String = name
+        .chars()
+        .flat_map(|c| {
+            if c.is_ascii_uppercase() {
+                vec!['-', c.to_ascii_lowercase()]
+            } else if c == '_' || c == ' ' || c == '.' {
+                vec!['-']
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    let words: Vec<&str> = kebab.split('-').filter(|w| !w.is_empty()).collect();
+    let joined = words.join("-");
+    let trimmed = joined.trim_start_matches(|c: char| !c.is_ascii_lowercase());
+    Slug::new(trimmed).map(|slug| slug.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slug_rule() {
+        for ok in ["a", "contact-created", "order2-paid", "a1-b2-c3"] {
+            assert!(Slug::new(ok).is_some(), "{ok}");
+        }
+        for bad in ["", "3d-model", "Contact", "a--b", "a-", "-a", "a_b", "é"] {
+            assert!(Slug::new(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn event_refs() {
+        let e = EventRef::parse("app-management.appInstances.onAppInstanceInstalled").unwrap();
+        assert_eq!(e.package, "app-management");
+        assert_eq!(e.namespace, "appInstances");
+        assert_eq!(e.function, "onAppInstanceInstalled");
+        assert_eq!(e.npm_package(), "@wix/app-management");
+        assert!(EventRef::parse("contacts.onContactCreated").is_err());
+        assert!(EventRef::parse("@wix/crm.contacts.onContactCreated").is_err());
+        assert!(EventRef::parse("crm.contacts.contactCreated").is_err());
+        assert!(EventRef::parse("crm.contacts.on").is_err());
+    }
+
+    #[test]
+    fn ids() {
+        assert!(parse_id("9b2e4c1a-7d3f-4e8a-b5c6-0f1e2d3c4b5a").is_ok());
+        assert!(parse_id("9B2E4C1A-7D3F-4E8A-B5C6-0F1E2D3C4B5A").is_err());
+        assert!(parse_id("{{GENERATE_UUID}}").is_err());
+        assert!(parse_id("9b2e4c1a7d3f4e8ab5c60f1e2d3c4b5a").is_err());
+    }
+
+    #[test]
+    fn slug_suggestions() {
+        assert_eq!(
+            suggest_slug("contactCreated").as_deref(),
+            Some("contact-created")
+        );
+        assert_eq!(suggest_slug("order_paid").as_deref(), Some("order-paid"));
+        assert_eq!(suggest_slug("3d-model").as_deref(), Some("d-model"));
+    }
+
+    fn parse(text: &str) -> Result<Manifest, Vec<Diagnostic>> {
+        Manifest::parse(&SourceFile::new(MANIFEST_FILE_NAME, text))
+    }
+
+    #[test]
+    fn short_and_long_forms_in_order() {
+        let m = parse(
+            "version: 1\nexport-style: named\nevents:\n  b-two: crm.contacts.onContactCreated\n  \
+             a-one:\n    event: ecom.orders.onOrderApproved\n    renamed-from: [old-one]\n    \
+             id: 9b2e4c1a-7d3f-4e8a-b5c6-0f1e2d3c4b5a\n",
+        )
+        .unwrap();
+        assert_eq!(m.export_style, Some(ExportStyle::Named));
+        let folders: Vec<&str> = m.entries.iter().map(|e| e.folder.as_str()).collect();
+        assert_eq!(folders, ["b-two", "a-one"]);
+        assert_eq!(m.entries[1].renamed_from, [Slug::new("old-one").unwrap()]);
+        assert_eq!(
+            m.entries[1].id.unwrap().to_string(),
+            "9b2e4c1a-7d3f-4e8a-b5c6-0f1e2d3c4b5a"
+        );
+        assert_eq!(m.entries[0].key_place, Place { offset: 41, len: 5 });
+    }
+
+    #[test]
+    fn errors_carry_line_and_column() {
+        let errors =
+            parse("version: 1\nevents:\n  Bad_Name: crm.contacts.onContactCreated\n").unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].location().unwrap(), "wix-events.yaml:3:3");
+        assert!(errors[0].help.as_ref().unwrap().contains("`bad-name`"));
+    }
+
+    #[test]
+    fn duplicate_folder_is_an_error_not_last_wins() {
+        let errors =
+            parse("version: 1\nevents:\n  a: crm.contacts.onContactCreated\n  a: crm.contacts.onContactDeleted\n")
+                .unwrap_err();
+        assert_eq!(errors[0].location().unwrap(), "wix-events.yaml:4:3");
+        assert!(
+            errors[0].message.contains("duplicate"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn several_errors_at_once() {
+        let errors = parse(
+            "version: 1\nevents:\n  Bad: crm.contacts.onContactCreated\n  ok: nope\n  \
+             x:\n    event: crm.contacts.onContactDeleted\n    id: NOT-A-UUID\n",
+        )
+        .unwrap_err();
+        let locations: Vec<String> = errors.iter().filter_map(|e| e.location()).collect();
+        assert_eq!(
+            locations,
+            [
+                "wix-events.yaml:3:3",
+                "wix-events.yaml:4:7",
+                "wix-events.yaml:7:9"
+            ]
+        );
+    }
+
+    #[test]
+    fn strict_booleans_and_bom() {
+        assert!(parse("\u{feff}version: 1\nevents: {}\n").is_ok());
+        let errors = parse("version: 1\nevents:\n  yes: no\n").unwrap_err();
+        assert_eq!(errors[0].location().unwrap(), "wix-events.yaml:3:8");
+    }
+}
