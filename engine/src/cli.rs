@@ -180,6 +180,7 @@ fn app_name(dir: &Path) -> String {
 
 /// Shows warnings and conflicts; returns whether there were conflicts.
 fn show_problems(streams: &mut Streams<'_>, reconciliation: &Reconciliation) -> bool {
+    report(streams, &reconciliation.manifest.warnings);
     report(streams, &reconciliation.plan.warnings);
     report(streams, &reconciliation.plan.conflicts);
     !reconciliation.plan.conflicts.is_empty()

@@ -164,12 +164,11 @@ impl Diagnostic {
     }
 }
 
+/// The message alone: renderers show the location in the code frame (`miette`) or prepend
+/// [`Diagnostic::location`] themselves.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.location() {
-            Some(location) => write!(f, "{location}: {}", self.message),
-            None => f.write_str(&self.message),
-        }
+        f.write_str(&self.message)
     }
 }
 
@@ -246,11 +245,12 @@ mod tests {
     }
 
     #[test]
-    fn display_names_the_location() {
+    fn location_is_file_line_col() {
         let source = SourceFile::new("wix-events.yaml", "version: 2\n");
         let d = Diagnostic::error("x", "bad version")
             .in_source(&source)
             .label(9, 1, "here");
-        assert_eq!(d.to_string(), "wix-events.yaml:1:10: bad version");
+        assert_eq!(d.location().unwrap(), "wix-events.yaml:1:10");
+        assert_eq!(d.to_string(), "bad version");
     }
 }

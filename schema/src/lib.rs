@@ -12,10 +12,14 @@
 //! Parsing reports every problem at once as [`Diagnostic`]s with `wix-events.yaml:LINE:COL`, a
 //! code frame and a fix.
 //!
+//! Event references are checked against the SDK event catalog ([`catalog`]): a near miss is an
+//! error with a suggestion, a short form `namespace.function` must name exactly one package's
+//! event, and two entries may not share a webhook slug.
+//!
 //! # Limitations
 //!
-//! Event references are checked for their shape (`package.namespace.function`), not yet
-//! against the SDK's event catalog.
+//! The catalog knows the packages and versions recorded in `schema/catalog.json`; a full-form
+//! event it does not know is accepted with a warning.
 
 pub mod catalog;
 pub mod diagnostic;

@@ -11,6 +11,7 @@ use std::fmt;
 use serde_saphyr::{DuplicateKeyPolicy, MessageFormatter, Spanned, UserMessageFormatter};
 use uuid::Uuid;
 
+use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::raw::{RawEntry, RawManifest};
 
@@ -145,6 +146,34 @@ impl EventRef {
     }
 }
 
+impl EventRef {
+    /// The webhook slug, when the catalog has this event.
+    pub fn slug(&self) -> Option<&'static str> {
+        Catalog::get()
+            .event(&self.package, &self.namespace, &self.function)
+            .map(|e| e.slug)
+    }
+}
+
+impl From<&crate::catalog::Event> for EventRef {
+    fn from(event: &crate::catalog::Event) -> Self {
+        EventRef {
+            package: event.package.to_owned(),
+            namespace: event.namespace.to_owned(),
+            function: event.function.to_owned(),
+        }
+    }
+}
+
+/// The candidate closest to `text`, if it is close enough to be a likely typo.
+fn closest<'a>(text: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (strsim::damerau_levenshtein(text, c), c))
+        .filter(|(distance, c)| *distance <= 3.max(c.len() / 8))
+        .min()
+        .map(|(_, c)| c)
+}
+
 impl fmt::Display for EventRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{}.{}", self.package, self.namespace, self.function)
@@ -209,6 +238,8 @@ pub struct Manifest {
     pub entries: Vec<Entry>,
     /// The manifest's text, for diagnostics that point into it.
     pub source: SourceFile,
+    /// Problems that do not stop wixsync, such as an event missing from the catalog.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Manifest {
@@ -237,6 +268,7 @@ impl Manifest {
             source,
             bom,
             errors: Vec::new(),
+            warnings: Vec::new(),
         }
         .check(raw)
     }
@@ -298,6 +330,7 @@ struct Checker<'a> {
     source: &'a SourceFile,
     bom: usize,
     errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
 }
 
 impl Checker<'_> {
@@ -366,11 +399,103 @@ impl Checker<'_> {
                 export_style,
                 entries,
                 source: self.source.clone(),
+                warnings: self.warnings,
             })
         } else {
             self.errors
                 .sort_by_key(|d| d.labels.first().map_or(0, |label| label.offset));
             Err(self.errors)
+        }
+    }
+
+    /// Checks an event reference against the catalog: the long form must be a catalog event
+    /// (a near miss is an error with suggestions; anything else is accepted with a warning,
+    /// since the catalog may lag the SDK); the short form must name exactly one.
+    fn resolve_event(&mut self, text: &Spanned<String>) -> Option<EventRef> {
+        let catalog = Catalog::get();
+        let value = text.value.trim();
+        let parts: Vec<&str> = value.split('.').collect();
+        if let [namespace, function] = parts[..]
+            && !value.starts_with("@wix/")
+        {
+            let found = catalog.resolve_short(namespace, function);
+            match found[..] {
+                [event] => return Some(EventRef::from(event)),
+                [] => {
+                    let shorts: Vec<String> = catalog
+                        .events()
+                        .iter()
+                        .map(|e| format!("{}.{}", e.namespace, e.function))
+                        .collect();
+                    let help = match closest(value, shorts.iter().map(String::as_str)) {
+                        Some(near) => format!("did you mean `{near}`? (`wixsync events` lists every event)"),
+                        None => "write the event as package.namespace.function, like                                  crm.contacts.onContactCreated; `wixsync events` lists every event"
+                            .to_owned(),
+                    };
+                    self.error(
+                        "manifest::unknown-event",
+                        text,
+                        format!("`{value}` is not a Wix SDK event"),
+                        help,
+                    );
+                }
+                _ => {
+                    let full: Vec<String> = found.iter().map(|e| format!("`{e}`")).collect();
+                    self.error(
+                        "manifest::ambiguous-event",
+                        text,
+                        format!("`{value}` is an event of several packages"),
+                        format!("write it in full: {}", full.join(" or ")),
+                    );
+                }
+            }
+            return None;
+        }
+        let event = match EventRef::parse(value) {
+            Ok(event) => event,
+            Err((message, help)) => {
+                self.error("manifest::event", text, message, help);
+                return None;
+            }
+        };
+        if catalog
+            .event(&event.package, &event.namespace, &event.function)
+            .is_some()
+        {
+            return Some(event);
+        }
+        let names: Vec<String> = catalog.events().iter().map(ToString::to_string).collect();
+        match closest(value, names.iter().map(String::as_str)) {
+            Some(near) => {
+                self.error(
+                    "manifest::unknown-event",
+                    text,
+                    format!("`{value}` is not a Wix SDK event"),
+                    format!("did you mean `{near}`? (`wixsync events` lists every event)"),
+                );
+                None
+            }
+            None => {
+                let place = self.place(text);
+                let version = catalog
+                    .package_version(&event.package)
+                    .map_or_else(|| format!("has no package `{}`", event.package), |v| {
+                        format!("was read from @wix/{} {v}", event.package)
+                    });
+                self.warnings.push(
+                    Diagnostic::warning(
+                        "manifest::event-not-in-catalog",
+                        format!("`{value}` is not in wixsync's event catalog"),
+                    )
+                    .in_source(self.source)
+                    .label(place.offset, place.len, "used as written")
+                    .help(format!(
+                        "the catalog {version}; if the SDK has this event, the handler will \
+                         compile and this warning can be ignored; otherwise check the spelling"
+                    )),
+                );
+                Some(event)
+            }
         }
     }
 
@@ -410,13 +535,7 @@ impl Checker<'_> {
                 (long.event, long.renamed_from, long.id)
             }
         };
-        let event = match EventRef::parse(&event_text.value) {
-            Ok(event) => Some(event),
-            Err((message, help)) => {
-                self.error("manifest::event", &event_text, message, help);
-                None
-            }
-        };
+        let event = self.resolve_event(&event_text);
         let mut earlier = Vec::new();
         for name in renamed_from.iter().flat_map(|list| &list.value) {
             if let Some(slug) = self.check_slug(name, "folder name in `renamed-from`") {
@@ -458,6 +577,7 @@ impl Checker<'_> {
     /// An event, an id or a `renamed-from` name claimed by two entries.
     fn check_uniqueness(&mut self, entries: &[Entry]) {
         let mut by_event: HashMap<&EventRef, &Entry> = HashMap::new();
+        let mut by_slug: HashMap<&str, &Entry> = HashMap::new();
         let mut by_id: HashMap<Uuid, &Entry> = HashMap::new();
         let mut by_old_name: HashMap<&Slug, &Entry> = HashMap::new();
         let folders: HashMap<&Slug, &Entry> = entries.iter().map(|e| (&e.folder, e)).collect();
@@ -470,6 +590,19 @@ impl Checker<'_> {
                     entry.event_place,
                     "an app handles each event once: keep one entry and put both handlers' \
                      work in its handler",
+                );
+            } else if let Some(slug) = entry.event.slug()
+                && let Some(first) = by_slug.insert(slug, entry)
+            {
+                self.twice(
+                    "manifest::duplicate-slug",
+                    format!(
+                        "`{}` and `{}` fire the same webhook, `{slug}`",
+                        first.event, entry.event
+                    ),
+                    first.event_place,
+                    entry.event_place,
+                    "Wix delivers a webhook to one handler per app: keep one of the two entries",
                 );
             }
             if let (Some(id), Some(place)) = (entry.id, entry.id_place)
