@@ -90,6 +90,17 @@ pub fn apply_edits(path: &str, original: &[u8], edits: &[Edit]) -> Result<Vec<u8
     Ok(out)
 }
 
+/// Why a changeset could not be built.
+#[derive(Debug, Error)]
+pub enum ChangesetError {
+    /// Edits that do not apply: a bug in wixsync.
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    /// `package.json` cannot be edited.
+    #[error(transparent)]
+    PackageJson(#[from] crate::package_json::PackageJsonError),
+}
+
 /// What happens to one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
@@ -289,13 +300,14 @@ fn deletion_range(text: &str, range: Range<usize>) -> Range<usize> {
 ///
 /// # Errors
 ///
-/// [`EditError`] when the edits of one file overlap: a bug in wixsync.
+/// [`ChangesetError`] when `package.json` cannot be edited, or the edits of one file overlap
+/// (a bug in wixsync).
 pub fn build(
     plan: &Plan,
     scan: &Scan,
     tree: &AppTree,
     style: &CodeStyle,
-) -> Result<Changeset, EditError> {
+) -> Result<Changeset, ChangesetError> {
     let mut builder = ChangesetBuilder {
         scan,
         tree,
@@ -306,6 +318,7 @@ pub fn build(
         deleted: BTreeSet::new(),
         registry: RegistryEdits::new(scan.registry.as_ref()),
         renamed: BTreeMap::new(),
+        dependencies: Vec::new(),
     };
     for step in &plan.steps {
         builder.apply(&step.action);
@@ -371,6 +384,8 @@ struct ChangesetBuilder<'a> {
     registry: RegistryEdits<'a>,
     /// Renamed folders: new name → the extension as scanned under its old name.
     renamed: BTreeMap<String, &'a EventExtension>,
+    /// Packages to add to `package.json`: name and version range.
+    dependencies: Vec<(String, String)>,
 }
 
 impl<'a> ChangesetBuilder<'a> {
@@ -432,6 +447,43 @@ impl<'a> ChangesetBuilder<'a> {
             }
             Action::Register { folder } => self.register(folder.as_str()),
             Action::Remove { folder } => self.remove(folder),
+            Action::ExportDefault { folder } => {
+                if let Some(handler) = self
+                    .extension(folder.as_str())
+                    .and_then(|x| x.handler.as_ref())
+                    && let Some(subscription) = &handler.subscription
+                {
+                    let at = subscription.statement_start;
+                    self.edit(&handler.path, at..at, "export default ".to_owned());
+                }
+            }
+            Action::FixSource { folder, .. } => {
+                if let Some(extension) = self.extension(folder.as_str())
+                    && let (Some(builder), Some(handler)) = (&extension.builder, &extension.handler)
+                    && let Some(source) = &builder.source
+                {
+                    let text = self.tree.text(&builder.path).unwrap_or_default();
+                    let expected = format!(
+                        "./{}",
+                        handler.path.strip_prefix("src/").unwrap_or(&handler.path)
+                    );
+                    let new = requote(&text[source.range.clone()], &expected);
+                    self.edit(&builder.path, source.range.clone(), new);
+                }
+            }
+            Action::AddDependency { package, version } => {
+                self.dependencies.push((package.clone(), version.clone()));
+            }
+            Action::Unregister { specifier } => {
+                if let Some(registry) = self.registry.registry
+                    && let Some(index) = registry
+                        .imports
+                        .iter()
+                        .position(|i| &i.specifier.value == specifier)
+                {
+                    self.remove_import(registry, index, None);
+                }
+            }
         }
     }
 
@@ -458,7 +510,13 @@ impl<'a> ChangesetBuilder<'a> {
         };
         let text = self.tree.text(&builder.path).unwrap_or_default();
         if let Some(source) = &builder.source {
-            let new = requote(&text[source.range.clone()], &handler_source(to));
+            let handler = extension
+                .handler
+                .as_ref()
+                .and_then(|h| self.moves.get(&h.path))
+                .and_then(|p| p.strip_prefix("src/"))
+                .map_or_else(|| handler_source(to), |p| format!("./{p}"));
+            let new = requote(&text[source.range.clone()], &handler);
             self.edit(&builder.path, source.range.clone(), new);
         }
         if let BuilderExport::Named { range, .. } = &builder.export {
@@ -619,40 +677,58 @@ impl<'a> ChangesetBuilder<'a> {
         let Some(registration) = registry.registration(&builder.path, &builder.export) else {
             return;
         };
+        self.remove_import(
+            registry,
+            registration.import,
+            Some(&registration.binding_range),
+        );
+    }
+
+    /// Takes out of `src/extensions.ts` one binding of an import (`Some(range)`) or the whole
+    /// import (`None`), and every `.use(...)` of what it bound.
+    fn remove_import(&mut self, registry: &Registry, index: usize, binding: Option<&Range<usize>>) {
         let text = registry.text.as_str();
-        let import = &registry.imports[registration.import];
+        let import = &registry.imports[index];
         let bindings = import.named.len() + usize::from(import.default.is_some());
-        if bindings == 1 {
-            let range = deletion_range(text, import.range.clone());
-            self.edit(REGISTRY_PATH, range, String::new());
-        } else {
-            // Other names come from the same import: take out this specifier and its comma.
-            let range = registration.binding_range.clone();
-            let after = &text[range.end..];
-            let comma = after
-                .find(|c: char| !c.is_whitespace())
-                .filter(|&i| after[i..].starts_with(','));
-            let range = match comma {
-                Some(i) => {
-                    range.start
-                        ..range.end
-                            + i
-                            + 1
-                            + (after[i + 1..].len() - after[i + 1..].trim_start().len())
-                }
-                None => {
-                    let before = &text[..range.start];
-                    let trimmed = before.trim_end();
-                    match trimmed.strip_suffix(',') {
-                        Some(rest) => rest.len()..range.end,
-                        None => range,
-                    }
-                }
-            };
-            self.edit(REGISTRY_PATH, range, String::new());
+        let mut locals: Vec<&str> = Vec::new();
+        if let Some((local, range)) = &import.default
+            && binding.is_none_or(|b| b == range)
+        {
+            locals.push(local);
         }
-        for &index in &registration.links {
-            let link = &registry.chain.links[index];
+        for named in &import.named {
+            if binding.is_none_or(|b| *b == named.range) {
+                locals.push(&named.local);
+            }
+        }
+        match binding {
+            Some(range) if bindings > 1 => {
+                // Other names come from the same import: take out this specifier and its comma.
+                let after = &text[range.end..];
+                let comma = after
+                    .find(|c: char| !c.is_whitespace())
+                    .filter(|&i| after[i..].starts_with(','));
+                let range = match comma {
+                    Some(i) => {
+                        let rest = &after[i + 1..];
+                        range.start..range.end + i + 1 + (rest.len() - rest.trim_start().len())
+                    }
+                    None => match text[..range.start].trim_end().strip_suffix(',') {
+                        Some(before) => before.len()..range.end,
+                        None => range.clone(),
+                    },
+                };
+                self.edit(REGISTRY_PATH, range, String::new());
+            }
+            _ => {
+                let range = deletion_range(text, import.range.clone());
+                self.edit(REGISTRY_PATH, range, String::new());
+            }
+        }
+        for link in &registry.chain.links {
+            if !matches!(&link.arg, LinkArg::Ident(name) if locals.contains(&name.as_str())) {
+                continue;
+            }
             let own_line = deletion_range(text, link.range.clone());
             let range = if own_line != link.range {
                 own_line
@@ -671,8 +747,22 @@ impl<'a> ChangesetBuilder<'a> {
         }
     }
 
-    fn finish(mut self) -> Result<Changeset, EditError> {
+    fn finish(mut self) -> Result<Changeset, ChangesetError> {
         self.finish_registry();
+        if !self.dependencies.is_empty()
+            && let Some(text) = self.tree.text("package.json")
+        {
+            let wanted: Vec<(&str, &str)> = self
+                .dependencies
+                .iter()
+                .map(|(name, version)| (name.as_str(), version.as_str()))
+                .collect();
+            let edits = crate::package_json::add_dependencies(text, &wanted)?;
+            self.edits
+                .entry("package.json".to_owned())
+                .or_default()
+                .extend(edits);
+        }
         let mut changes = Vec::new();
         let mut touched: BTreeSet<String> = BTreeSet::new();
         touched.extend(self.edits.keys().cloned());
@@ -772,7 +862,18 @@ impl<'a> ChangesetBuilder<'a> {
                 }
             })
             .collect();
-        let end = chain.range.end;
+        // A comment after the chain's last link stays on that link's line: the new links go
+        // after it, which a multi-line chain allows since the next line starts with `.`.
+        let mut end = chain.range.end;
+        if multiline {
+            let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+            let rest = text[end..line_end].trim_end_matches('\r').trim();
+            let only_comment =
+                rest.starts_with("//") || (rest.starts_with("/*") && rest.ends_with("*/"));
+            if only_comment {
+                end = line_end - usize::from(text[..line_end].ends_with('\r'));
+            }
+        }
         self.edit(REGISTRY_PATH, end..end, links);
     }
 }
@@ -785,16 +886,6 @@ fn requote(literal: &str, value: &str) -> String {
         ..CodeStyle::default()
     }
     .quoted(value)
-}
-
-/// Whether `links` of the registry include a `.use(name)`.
-#[allow(dead_code)]
-fn uses(registry: &Registry, name: &str) -> bool {
-    registry
-        .chain
-        .links
-        .iter()
-        .any(|l| l.arg == LinkArg::Ident(name.to_owned()))
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 use wixsync_schema::Diagnostic;
+use wixsync_schema::catalog::Catalog;
 
+use crate::catalog_cmd;
 use crate::commit::commit;
 use crate::reconcile::{Failure, Options, Reconciliation, reconcile};
 use crate::render::{Palette, render_diff, render_steps, summary};
@@ -47,7 +49,11 @@ Examples:
   wixsync plan                 show what apply would change, as a diff
   wixsync apply                make the app match wix-events.yaml
   wixsync apply --check apps/shop
-                               in CI: fail (exit 2) when the app has drifted";
+                               in CI: fail (exit 2) when the app has drifted
+  wixsync events --package crm
+                               list the events of @wix/crm, to name in wix-events.yaml
+  wixsync schema > wix-events.schema.json
+                               save the JSON Schema, for completion in editors";
 
 #[derive(Debug, Parser)]
 #[command(name = "wixsync", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
@@ -68,6 +74,29 @@ enum Command {
     /// planning the result again must find nothing to do); only then are files written, each
     /// atomically. On any error nothing is written.
     Apply(ApplyArgs),
+    /// List the SDK events wixsync knows, with their webhook slugs.
+    ///
+    /// One line per event, `package.namespace.function  webhook-slug`, grouped by npm package
+    /// with the package version the catalog was read from. The first column is what an entry
+    /// of wix-events.yaml names: `contact-created: crm.contacts.onContactCreated`.
+    Events(EventsArgs),
+    /// Print the JSON Schema of wix-events.yaml, for completion and checks in editors.
+    ///
+    /// Save it beside the manifest (`wixsync schema > wix-events.schema.json`) and make this the
+    /// manifest's first line: `# yaml-language-server: $schema=wix-events.schema.json`. Editors
+    /// with the YAML language server (VS Code's YAML extension, Zed, Neovim, Helix) then
+    /// complete every SDK event and check the file as you type.
+    Schema,
+}
+
+#[derive(Debug, Args)]
+struct EventsArgs {
+    /// Only the events of this npm package, without its @wix/ scope: crm, ecom, stores.
+    #[arg(long, value_name = "NAME")]
+    package: Option<String>,
+    /// Print a JSON array of {package, namespace, function, slug, version} instead, for tools.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -135,12 +164,57 @@ where
     let result = match cli.command {
         Command::Plan(args) => plan_command(&args, streams),
         Command::Apply(args) => apply_command(&args, streams),
+        Command::Events(args) => Ok(events_command(&args, streams)),
+        Command::Schema => Ok(schema_command(streams)),
     };
     match result {
         Ok(code) => code,
         Err(failure) => {
             report(streams, &failure.diagnostics);
             let _ = writeln!(streams.stderr, "wixsync: nothing was written.");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// `wixsync events`: reads nothing but the compiled-in catalog, so its errors are only a bad
+/// `--package` (exit 1) and a closed stdout.
+fn events_command(args: &EventsArgs, streams: &mut Streams<'_>) -> i32 {
+    let catalog = Catalog::get();
+    let packages = match catalog_cmd::select(catalog, args.package.as_deref()) {
+        Ok(packages) => packages,
+        Err(unknown) => {
+            report(streams, &[unknown.diagnostic()]);
+            return EXIT_ERROR;
+        }
+    };
+    let written = if args.json {
+        catalog_cmd::render_json(streams.stdout, catalog, &packages)
+    } else {
+        catalog_cmd::render_text(streams.stdout, catalog, &packages, streams.color)
+    };
+    output_result(written, streams)
+}
+
+/// `wixsync schema`: the JSON Schema, as committed in `schema/wix-events.schema.json`.
+fn schema_command(streams: &mut Streams<'_>) -> i32 {
+    let written = streams
+        .stdout
+        .write_all(wixsync_schema::json_schema_text().as_bytes());
+    output_result(written, streams)
+}
+
+/// Exit 0, or 1 with a message when stdout could not be written (a full disk). A reader that
+/// stopped early (`wixsync events | head`) is no error.
+fn output_result(written: std::io::Result<()>, streams: &mut Streams<'_>) -> i32 {
+    match written.and_then(|()| streams.stdout.flush()) {
+        Ok(()) => EXIT_OK,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(error) => {
+            let _ = writeln!(
+                streams.stderr,
+                "wixsync: could not write the output: {error}"
+            );
             EXIT_ERROR
         }
     }

@@ -7,7 +7,9 @@
 use heck::{ToLowerCamelCase, ToUpperCamelCase};
 use wixsync_schema::{EventRef, ExportStyle};
 
-use crate::tree::handler_source;
+use serde::Deserialize;
+
+use crate::tree::{AppTree, EVENTS_DIR, handler_source};
 
 /// The formatting of new code: quotes, semicolons, indentation and line ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +56,89 @@ impl CodeStyle {
         out.push_str(self.eol);
         out
     }
+}
+
+/// The Prettier options that shape new files (`.prettierrc`, JSON or YAML).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Prettier {
+    single_quote: Option<bool>,
+    semi: Option<bool>,
+    tab_width: Option<usize>,
+    use_tabs: Option<bool>,
+}
+
+fn prettier(tree: &AppTree) -> Option<Prettier> {
+    [
+        ".prettierrc",
+        ".prettierrc.json",
+        ".prettierrc.yaml",
+        ".prettierrc.yml",
+    ]
+    .iter()
+    .find_map(|name| {
+        let text = tree.text(name)?;
+        serde_json::from_str(text)
+            .ok()
+            .or_else(|| serde_saphyr::from_str(text).ok())
+    })
+}
+
+/// The style of new files: the app's prevailing style (read off its event builders and
+/// handlers: quotes and semicolons of their import lines, the first indented line, line ends),
+/// then `.prettierrc`'s `singleQuote`, `semi`, `tabWidth` and `useTabs` where set, and what
+/// `wix generate` writes for anything neither decides.
+pub fn app_style(tree: &AppTree) -> CodeStyle {
+    let mut style = CodeStyle::default();
+    let prefix = format!("{EVENTS_DIR}/");
+    let texts: Vec<&str> = tree
+        .event_folders()
+        .iter()
+        .flat_map(|folder| tree.files_in_folder(folder))
+        .filter(|path| path.starts_with(&prefix) && path.ends_with(".ts"))
+        .filter_map(|path| tree.text(path))
+        .collect();
+    let imports: Vec<&str> = texts
+        .iter()
+        .flat_map(|t| t.lines())
+        .filter(|l| l.starts_with("import ") && l.contains(" from "))
+        .map(|l| l.trim_end())
+        .collect();
+    let majority = |yes: usize, total: usize| total > 0 && yes * 2 > total;
+    if !imports.is_empty() {
+        let double = imports.iter().filter(|l| l.contains(" from \"")).count();
+        if majority(double, imports.len()) {
+            style.quote = '"';
+        }
+        let semis = imports.iter().filter(|l| l.ends_with(';')).count();
+        style.semicolons = semis * 2 >= imports.len();
+    }
+    if let Some(indent) = texts
+        .iter()
+        .flat_map(|t| t.lines())
+        .find(|l| l.starts_with([' ', '\t']) && !l.trim().is_empty())
+        .map(|l| &l[..l.len() - l.trim_start().len()])
+    {
+        style.indent = indent.to_owned();
+    }
+    let crlf = texts.iter().filter(|t| t.contains("\r\n")).count();
+    if majority(crlf, texts.len()) {
+        style.eol = "\r\n";
+    }
+    if let Some(p) = prettier(tree) {
+        if let Some(single) = p.single_quote {
+            style.quote = if single { '\'' } else { '"' };
+        }
+        if let Some(semi) = p.semi {
+            style.semicolons = semi;
+        }
+        match (p.use_tabs, p.tab_width) {
+            (Some(true), _) => style.indent = "\t".to_owned(),
+            (_, Some(width)) => style.indent = " ".repeat(width.clamp(1, 16)),
+            _ => {}
+        }
+    }
+    style
 }
 
 /// JavaScript's reserved words and the strict-mode ones: names a binding may not take.
@@ -150,8 +235,13 @@ pub fn builder(folder: &str, id: &str, export: ExportStyle, style: &CodeStyle) -
 }
 
 /// A handler file: default-exports the subscription to `event`, with an async body that
-/// catches, logs and rethrows. `event.metadata._id` exists on every event's envelope
-/// (`EventMetadata`, WIX-FACTS.md), so the body type-checks under `strict` for every event.
+/// catches, logs and rethrows.
+///
+/// The body reads `event.metadata.instanceId`, the one field every event's envelope has: 35 of
+/// the 351 catalog events (the legacy ones, such as `appInstances.onAppInstanceInstalled`)
+/// carry `BaseEventMetadata`, which lacks `_id`, `entityId` and `eventTime`, so a body using
+/// `event.metadata._id` would not type-check for them (checked with `tsc` against the
+/// packages in `compat/package-lock.json`).
 pub fn handler(folder: &str, event: &EventRef, style: &CodeStyle) -> String {
     let i = &style.indent;
     let semi = style.semi();
@@ -162,14 +252,14 @@ pub fn handler(folder: &str, event: &EventRef, style: &CodeStyle) -> String {
             style.quoted(&event.npm_package())
         ),
         String::new(),
-        "// Wix delivers each event at least once: skip an event.metadata._id you have already handled.".to_owned(),
+        "// Wix delivers each event at least once: make this handler safe to run twice.".to_owned(),
         format!(
             "export default {}.{}(async (event) => {{",
             event.namespace, event.function
         ),
         format!("{i}try {{"),
         format!(
-            "{i}{i}console.log({}, event.metadata._id){semi}",
+            "{i}{i}console.log({}, event.metadata.instanceId){semi}",
             style.quoted(&format!("{folder}: received"))
         ),
         format!("{i}}} catch (error) {{"),

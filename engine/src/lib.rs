@@ -27,11 +27,13 @@
 //! `src/extensions.ts` must default-export an `app()` chain (`export default app().use(a)`);
 //! other shapes are refused with a message that says what to change.
 
+pub mod catalog_cmd;
 pub mod changeset;
 pub mod cli;
 pub mod commit;
 pub mod generate;
 pub mod git;
+pub mod package_json;
 pub mod plan;
 pub mod reconcile;
 pub mod render;

@@ -97,6 +97,31 @@ pub enum Action {
         /// The folder.
         folder: String,
     },
+    /// Put `export default` in front of a handler's subscription call, which `@wix/astro`
+    /// requires ("Expected event listener call to be the default export").
+    ExportDefault {
+        /// The folder (after any rename).
+        folder: Slug,
+    },
+    /// Point a builder's `source` at its handler.
+    FixSource {
+        /// The folder (after any rename).
+        folder: Slug,
+        /// The `source` now.
+        from: String,
+    },
+    /// Add a `@wix/*` package a handler imports to `package.json`'s `dependencies`.
+    AddDependency {
+        /// The npm package: `@wix/crm`.
+        package: String,
+        /// The version range: `^1.0.1643`, the catalog's version.
+        version: String,
+    },
+    /// Take out of `src/extensions.ts` a registration whose file no longer exists.
+    Unregister {
+        /// The import's module specifier.
+        specifier: String,
+    },
 }
 
 impl Action {
@@ -109,6 +134,10 @@ impl Action {
             Action::ChangeId { .. } => "change id",
             Action::Register { .. } => "register",
             Action::Remove { .. } => "remove",
+            Action::AddDependency { .. } => "add package",
+            Action::ExportDefault { .. } | Action::FixSource { .. } | Action::Unregister { .. } => {
+                "repair"
+            }
         }
     }
 }
@@ -135,13 +164,34 @@ impl fmt::Display for Action {
                 None => write!(f, "rename {from} → {to}"),
             },
             Action::ChangeEvent { folder, from, to } => {
-                write!(f, "change event of {folder}: {from} → {to}")
+                write!(f, "change event {folder}: {from} → {to}")
             }
             Action::ChangeId { folder, from, to } => {
-                write!(f, "change id of {folder}: {from} → {to}")
+                write!(f, "change id {folder}: {from} → {to}")
             }
             Action::Register { folder } => write!(f, "register {folder} in {REGISTRY_PATH}"),
             Action::Remove { folder } => write!(f, "remove {folder}"),
+            Action::AddDependency { package, version } => {
+                write!(f, "add package {package}@{version} to package.json")
+            }
+            Action::ExportDefault { folder } => {
+                write!(
+                    f,
+                    "repair {folder}: make the subscription the handler's default export"
+                )
+            }
+            Action::FixSource { folder, from } => {
+                write!(
+                    f,
+                    "repair {folder}: point `source` at the handler instead of {from}"
+                )
+            }
+            Action::Unregister { specifier } => {
+                write!(
+                    f,
+                    "repair {REGISTRY_PATH}: remove the registration of missing {specifier}"
+                )
+            }
         }
     }
 }
@@ -201,6 +251,7 @@ pub fn plan(manifest: &Manifest, scan: &Scan, tree: &AppTree, inputs: &PlanInput
         }
     });
     let mut planner = Planner {
+        lost_pins: BTreeSet::new(),
         manifest,
         scan,
         tree,
@@ -226,10 +277,17 @@ pub fn plan(manifest: &Manifest, scan: &Scan, tree: &AppTree, inputs: &PlanInput
             planner.plan_removal(extension);
         }
     }
+    planner.plan_dependencies();
+    planner.check_dangling();
+    planner.check_duplicate_ids(&matched);
+    planner.check_other_handlers();
     planner.plan
 }
 
 struct Planner<'a> {
+    /// Entries whose pinned id belongs to an extension another entry holds (`--force`): they
+    /// are created with a fresh id.
+    lost_pins: BTreeSet<usize>,
     manifest: &'a Manifest,
     scan: &'a Scan,
     tree: &'a AppTree,
@@ -315,6 +373,7 @@ impl Planner<'_> {
                 [(x, reason)] => {
                     if let Some(&other) = holder.get(x) {
                         self.claimed_twice(*x, other, e);
+                        self.lost_pins.insert(e);
                     } else {
                         matches[e] = Match::Rename(*x, reason.clone());
                         holder.insert(*x, e);
@@ -388,6 +447,7 @@ impl Planner<'_> {
             Match::Create => {
                 let id = entry
                     .id
+                    .filter(|_| !self.lost_pins.contains(&index))
                     .or_else(|| self.inputs.fresh_ids.get(index).copied())
                     .unwrap_or_else(Uuid::nil)
                     .to_string();
@@ -469,6 +529,33 @@ impl Planner<'_> {
         }
         if let Some(handler) = &extension.handler {
             match &handler.subscription {
+                Some(subscription)
+                    if subscription.event != entry.event
+                        && (subscription.event.package != entry.event.package
+                            || subscription.event.namespace != entry.event.namespace)
+                        && (subscription.namespace_uses > 1 || subscription.import_is_shared) =>
+                {
+                    let from = &subscription.event;
+                    let diagnostic = self.code_diagnostic(
+                        &handler.path,
+                        subscription.callee_namespace.clone(),
+                        format!(
+                            "{} uses `{}` beyond its subscription, so wixsync cannot switch it to {} safely",
+                            handler.path, from.namespace, entry.event
+                        ),
+                        format!(
+                            "change the handler by hand: import `{{ {} }}` from '{}' and subscribe \
+                             with `{}.{}(...)`, and keep what else it needs from '{}'; then run \
+                             wixsync again",
+                            entry.event.namespace,
+                            entry.event.npm_package(),
+                            entry.event.namespace,
+                            entry.event.function,
+                            from.npm_package()
+                        ),
+                    );
+                    self.plan.conflicts.push(diagnostic);
+                }
                 Some(subscription) if subscription.event != entry.event => {
                     self.step(
                         Action::ChangeEvent {
@@ -503,7 +590,53 @@ impl Planner<'_> {
                 }
             }
         }
-        if let (Some(pinned), Some(current)) = (entry.id, extension.id()) {
+        if let Some(subscription) = extension
+            .handler
+            .as_ref()
+            .and_then(|h| h.subscription.as_ref())
+            && !subscription.is_default_export
+        {
+            self.step(
+                Action::ExportDefault {
+                    folder: folder.clone(),
+                },
+                "@wix/astro reads the subscription from the handler's default export, and this \
+                 handler has none"
+                    .to_owned(),
+            );
+        }
+        if let (Some(builder), Some(handler)) = (&extension.builder, &extension.handler) {
+            let expected = format!(
+                "./{}",
+                handler.path.strip_prefix("src/").unwrap_or(&handler.path)
+            );
+            match &builder.source {
+                // A rename rewrites `source` itself.
+                Some(source) if source.value != expected && extension.folder == folder.as_str() => {
+                    self.step(
+                        Action::FixSource {
+                            folder: folder.clone(),
+                            from: source.value.clone(),
+                        },
+                        format!("the builder's `source` must name the handler, {expected}"),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    let diagnostic = self.code_diagnostic(
+                        &builder.path,
+                        0..0,
+                        format!("{} has no `source` string", builder.path),
+                        format!("add `source: '{expected}'` to its `extensions.event({{...}})`"),
+                    );
+                    self.plan.conflicts.push(diagnostic);
+                }
+            }
+        }
+        self.check_builder_id(index, entry, extension);
+        if let (Some(pinned), Some(current)) = (entry.id, extension.id())
+            && Uuid::try_parse(current).is_ok()
+        {
             let pinned = pinned.to_string();
             if pinned != current {
                 let place = entry.id_place.unwrap_or(entry.key_place);
@@ -543,6 +676,77 @@ impl Planner<'_> {
         }
     }
 
+    /// A conflict pointing into an app file.
+    fn code_diagnostic(
+        &self,
+        path: &str,
+        range: std::ops::Range<usize>,
+        message: String,
+        help: String,
+    ) -> Diagnostic {
+        let mut diagnostic = Diagnostic::error("app::check", message).help(help);
+        if let Some(text) = self.tree.text(path) {
+            diagnostic = diagnostic.in_source(&SourceFile::new(path, text)).label(
+                range.start,
+                range.end - range.start,
+                "here",
+            );
+        }
+        diagnostic
+    }
+
+    /// A builder needs a static, lowercase UUID: a placeholder or other non-UUID was never a
+    /// component id on Wix's side, so it is replaced; an uppercase UUID is reported.
+    fn check_builder_id(&mut self, index: usize, entry: &Entry, extension: &EventExtension) {
+        let Some(builder) = &extension.builder else {
+            return;
+        };
+        let folder = entry.folder.clone();
+        match &builder.id {
+            None => {
+                let diagnostic = self.code_diagnostic(
+                    &builder.path,
+                    0..0,
+                    format!("{} has no `id` string", builder.path),
+                    "give its `extensions.event({...})` a static `id: '<lowercase uuid>'`; if it \
+                     was deployed before, use the id Wix knows it by"
+                        .to_owned(),
+                );
+                self.plan.conflicts.push(diagnostic);
+            }
+            Some(id) => match Uuid::try_parse(&id.value) {
+                Ok(uuid) if uuid.hyphenated().to_string() == id.value => {}
+                Ok(uuid) => {
+                    let diagnostic = self.code_diagnostic(
+                        &builder.path,
+                        id.range.clone(),
+                        format!("the id of `{}` is not a lowercase UUID", extension.folder),
+                        format!("write it as `{}`", uuid.hyphenated()),
+                    );
+                    self.plan.conflicts.push(diagnostic);
+                }
+                Err(_) => {
+                    let to = entry
+                        .id
+                        .or_else(|| self.inputs.fresh_ids.get(index).copied())
+                        .unwrap_or_else(Uuid::nil)
+                        .to_string();
+                    self.step(
+                        Action::ChangeId {
+                            folder,
+                            from: id.value.clone(),
+                            to,
+                        },
+                        format!(
+                            "`{}` is not a UUID (a template placeholder?); Wix needs a static lowercase UUID",
+                            id.value
+                        ),
+                    );
+                }
+            },
+        }
+    }
+
     fn is_registered(&self, extension: &EventExtension) -> bool {
         let (Some(registry), Some(builder)) = (&self.scan.registry, &extension.builder) else {
             return false;
@@ -550,6 +754,166 @@ impl Planner<'_> {
         registry
             .registration(&builder.path, &builder.export)
             .is_some_and(|r| !r.links.is_empty())
+    }
+
+    /// Every `@wix/*` package a new or re-pointed handler imports must be a dependency of the
+    /// app (WIX-FACTS.md), at the catalog's version. Nothing happens without a `package.json`
+    /// or for a package the catalog does not know.
+    fn plan_dependencies(&mut self) {
+        let Some(text) = self.tree.text("package.json") else {
+            return;
+        };
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
+            // The edit reports the syntax error with its place.
+            return;
+        };
+        let declared = |name: &str| {
+            [
+                "dependencies",
+                "devDependencies",
+                "peerDependencies",
+                "optionalDependencies",
+            ]
+            .iter()
+            .any(|key| json.get(key).and_then(|d| d.get(name)).is_some())
+        };
+        let mut wanted: BTreeSet<String> = BTreeSet::new();
+        for step in &self.plan.steps {
+            match &step.action {
+                Action::Create {
+                    event,
+                    handler: true,
+                    ..
+                }
+                | Action::ChangeEvent { to: event, .. } => {
+                    wanted.insert(event.package.clone());
+                }
+                _ => {}
+            }
+        }
+        for package in wanted {
+            let name = format!("@wix/{package}");
+            let Some(version) = wixsync_schema::catalog::Catalog::get().package_version(&package)
+            else {
+                continue;
+            };
+            if !declared(&name) {
+                self.step(
+                    Action::AddDependency {
+                        package: name.clone(),
+                        version: format!("^{version}"),
+                    },
+                    format!("a handler imports {name}, which package.json does not list"),
+                );
+            }
+        }
+    }
+
+    /// Registrations whose file is gone: repaired inside the events folder, reported elsewhere.
+    fn check_dangling(&mut self) {
+        let Some(registry) = &self.scan.registry else {
+            return;
+        };
+        for dangling in &self.scan.dangling {
+            let import = &registry.imports[dangling.import];
+            let specifier = import.specifier.value.clone();
+            if dangling
+                .target
+                .starts_with(&format!("{}/", crate::tree::EVENTS_DIR))
+            {
+                self.step(
+                    Action::Unregister {
+                        specifier: specifier.clone(),
+                    },
+                    format!("{specifier} does not exist, so the app cannot build"),
+                );
+            } else {
+                let diagnostic = self.code_diagnostic(
+                    REGISTRY_PATH,
+                    import.specifier.range.clone(),
+                    format!("src/extensions.ts imports {specifier}, which does not exist"),
+                    "restore the file, or remove the import and its `.use(...)`; wixsync edits \
+                     registrations of event extensions only"
+                        .to_owned(),
+                );
+                self.plan.conflicts.push(diagnostic);
+            }
+        }
+    }
+
+    /// Two extensions of the app with one id: Wix silently drops the second one's data.
+    fn check_duplicate_ids(&mut self, kept: &BTreeSet<usize>) {
+        let mut seen: BTreeMap<String, (String, std::ops::Range<usize>)> = BTreeMap::new();
+        let events = self
+            .scan
+            .extensions
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| kept.contains(i))
+            .filter_map(|(_, x)| x.builder.as_ref())
+            .filter_map(|b| b.id.as_ref().map(|id| (b.path.clone(), id.clone())));
+        let others = self
+            .scan
+            .others
+            .iter()
+            .filter_map(|o| o.def.id.as_ref().map(|id| (o.path.clone(), id.clone())));
+        for (path, id) in events.chain(others).collect::<Vec<_>>() {
+            if Uuid::try_parse(&id.value).is_err() {
+                continue;
+            }
+            match seen.get(&id.value) {
+                Some((first_path, first_range)) => {
+                    let text = self.tree.text(first_path).unwrap_or_default();
+                    let (line, col) = SourceFile::new(first_path, text).line_col(first_range.start);
+                    let diagnostic = self.code_diagnostic(
+                        &path,
+                        id.range.clone(),
+                        format!("two extensions share the id {}", id.value),
+                        format!(
+                            "the other is at {first_path}:{line}:{col}; Wix keeps one of them and \
+                             silently drops the other's data: give the one Wix does not know yet \
+                             a new UUID"
+                        ),
+                    );
+                    self.plan.conflicts.push(diagnostic);
+                }
+                None => {
+                    seen.insert(id.value.clone(), (path, id.range.clone()));
+                }
+            }
+        }
+    }
+
+    /// One handler per event across the whole app: a manifest event handled by an extension
+    /// outside the events folder (or defined inline) is an error naming both places.
+    fn check_other_handlers(&mut self) {
+        for entry in &self.manifest.entries {
+            for other in &self.scan.others {
+                let Some(event) = &other.event else { continue };
+                let same = event == &entry.event
+                    || matches!((event.slug(), entry.event.slug()), (Some(a), Some(b)) if a == b);
+                if !same {
+                    continue;
+                }
+                let text = self.tree.text(&other.path).unwrap_or_default();
+                let (line, col) =
+                    SourceFile::new(&other.path, text).line_col(other.def.range.start);
+                self.conflict(
+                    false,
+                    format!(
+                        "`{}` would be a second handler for {}: {}:{line}:{col} handles it already",
+                        entry.folder, entry.event, other.path
+                    ),
+                    &[(entry.event_place, "declared here")],
+                    format!(
+                        "Wix delivers an event to one handler per app: remove this entry, or move \
+                         the extension at {}:{line} into src/extensions/backend/events/{}/ so \
+                         wixsync manages it",
+                        other.path, entry.folder
+                    ),
+                );
+            }
+        }
     }
 
     fn plan_removal(&mut self, extension: &EventExtension) {

@@ -15,9 +15,10 @@ use std::path::{Path, PathBuf};
 use uuid::Uuid;
 use wixsync_schema::{Diagnostic, MANIFEST_FILE_NAME, Manifest, SourceFile};
 
-use crate::changeset::{self, Changeset};
-use crate::generate::CodeStyle;
+use crate::changeset::{self, Changeset, ChangesetError};
+use crate::generate::app_style;
 use crate::git::git_state;
+use crate::package_json::PackageJsonError;
 use crate::plan::{Plan, PlanInputs, plan};
 use crate::scan::scan;
 use crate::tree::AppTree;
@@ -104,6 +105,24 @@ pub fn read_manifest(root: &Path, options: &Options) -> Result<Manifest, Failure
     Ok(Manifest::parse(&SourceFile::new(&name, text))?)
 }
 
+fn changeset_error(tree: &AppTree, error: ChangesetError) -> Diagnostic {
+    match error {
+        ChangesetError::PackageJson(error) => {
+            let offset = match &error {
+                PackageJsonError::Syntax { offset, .. }
+                | PackageJsonError::DependenciesNotAnObject { offset, .. } => *offset,
+                PackageJsonError::NotAnObject { .. } => 0,
+            };
+            Diagnostic::error("package-json::edit", error.to_string())
+                .in_source(&SourceFile::new("package.json", tree.text("package.json").unwrap_or_default()))
+                .label(offset, 0, "here")
+                .help("a handler needs a `@wix/*` package added to package.json's `dependencies`: fix the file so it is a JSON object with an object `dependencies`, then run wixsync again")
+        }
+        ChangesetError::Edit(error) => Diagnostic::error("changeset::bug", error.to_string())
+            .help("this is a bug in wixsync, and nothing was written; please report it"),
+    }
+}
+
 /// Plans the app at `root` and builds and verifies the changeset. Writes nothing.
 ///
 /// # Errors
@@ -124,14 +143,12 @@ pub fn reconcile(root: &Path, options: &Options) -> Result<Reconciliation, Failu
             .unwrap_or_else(|| manifest.entries.iter().map(|_| Uuid::new_v4()).collect()),
         git: git_state(root),
         force: options.force,
-        style: CodeStyle::default(),
+        style: app_style(&tree),
     };
     let plan = plan(&manifest, &scanned, &tree, &inputs);
     let changeset = if plan.conflicts.is_empty() {
-        let changeset = changeset::build(&plan, &scanned, &tree, &inputs.style).map_err(|e| {
-            Diagnostic::error("changeset::bug", e.to_string())
-                .help("this is a bug in wixsync, and nothing was written; please report it")
-        })?;
+        let changeset = changeset::build(&plan, &scanned, &tree, &inputs.style)
+            .map_err(|e| changeset_error(&tree, e))?;
         verify(&changeset, &tree, &manifest, &inputs)?;
         changeset
     } else {

@@ -40,7 +40,7 @@ fn fg(color: AnsiColor) -> Style {
 fn action_style(action: &Action) -> Style {
     match action {
         Action::Create { .. } | Action::Register { .. } => fg(AnsiColor::Green),
-        Action::Remove { .. } => fg(AnsiColor::Red),
+        Action::Remove { .. } | Action::Unregister { .. } => fg(AnsiColor::Red),
         _ => fg(AnsiColor::Yellow),
     }
 }
@@ -163,6 +163,17 @@ pub fn summary(plan: &Plan) -> String {
             "registered",
         ),
         (count(|a| matches!(a, Action::Remove { .. })), "removed"),
+        (
+            count(|a| {
+                matches!(
+                    a,
+                    Action::ExportDefault { .. }
+                        | Action::FixSource { .. }
+                        | Action::Unregister { .. }
+                )
+            }),
+            "repaired",
+        ),
     ];
     let parts: Vec<String> = parts
         .iter()

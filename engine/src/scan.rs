@@ -86,6 +86,9 @@ pub struct Subscription {
     pub callee_function: Range<usize>,
     /// Whether the import declaration binds other names too.
     pub import_is_shared: bool,
+    /// Where the statement holding the call starts: `export default ` goes here when the
+    /// call is not yet the default export.
+    pub statement_start: usize,
     /// How often the namespace's local name is used besides its import: 1 when the
     /// subscription is its only use, so the namespace can be swapped safely.
     pub namespace_uses: usize,
@@ -163,7 +166,9 @@ pub struct NamedImport {
 pub enum LinkArg {
     /// `.use(name)`
     Ident(String),
-    /// Anything else, such as an inline `extensions.event({...})`.
+    /// `.use(extensions.event({...}))`: an extension defined inline.
+    Inline(ExtensionDef),
+    /// Anything else.
     Other,
 }
 
@@ -261,6 +266,27 @@ fn resolve_specifier(specifier: &str) -> Option<String> {
     Some(format!("src/{rest}"))
 }
 
+/// An extension registered in `src/extensions.ts` that does not live in the events folder:
+/// imported from elsewhere in `src/`, or defined inline in a `.use(...)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherExtension {
+    /// The file that defines it (`src/extensions.ts` for an inline one).
+    pub path: String,
+    /// Its definition.
+    pub def: ExtensionDef,
+    /// For an event extension, what its handler subscribes to.
+    pub event: Option<EventRef>,
+}
+
+/// An import of `src/extensions.ts` whose file does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dangling {
+    /// Index into [`Registry::imports`].
+    pub import: usize,
+    /// The app-root-relative path it points to (without a suffix when it had none).
+    pub target: String,
+}
+
 /// What the app has now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scan {
@@ -268,6 +294,91 @@ pub struct Scan {
     pub extensions: Vec<EventExtension>,
     /// `src/extensions.ts`, or `None` when the file does not exist.
     pub registry: Option<Registry>,
+    /// Registered extensions outside the events folder, in registry order.
+    pub others: Vec<OtherExtension>,
+    /// Registrations whose file does not exist.
+    pub dangling: Vec<Dangling>,
+}
+
+/// The tree path a relative import of `src/extensions.ts` resolves to, as TypeScript's
+/// bundler resolution would find it: `Ok(path)`, `Err(expected)` when nothing is there, or
+/// `None` for a specifier that is not a relative TypeScript import.
+fn resolve_in_tree(tree: &AppTree, specifier: &str) -> Option<Result<String, String>> {
+    let rest = specifier.strip_prefix("./")?;
+    let base = format!("src/{rest}");
+    let file_name = rest.rsplit('/').next().unwrap_or(rest);
+    let extension = file_name.rsplit_once('.').map(|(_, e)| e);
+    let candidates: Vec<String> = match extension {
+        Some("ts" | "tsx" | "mts") => vec![base.clone()],
+        Some("js") => vec![format!("{}.ts", &base[..base.len() - 3]), base.clone()],
+        Some("extension") | None => vec![
+            format!("{base}.ts"),
+            format!("{base}.tsx"),
+            format!("{base}/index.ts"),
+        ],
+        Some(_) => return None,
+    };
+    Some(
+        candidates
+            .iter()
+            .find(|c| tree.contains(c))
+            .cloned()
+            .ok_or(base),
+    )
+}
+
+/// The registered extensions outside the events folder, and the dangling registrations.
+fn scan_others(tree: &AppTree, registry: &Registry) -> (Vec<OtherExtension>, Vec<Dangling>) {
+    let mut others = Vec::new();
+    let mut dangling = Vec::new();
+    let handler_event = |def: &ExtensionDef| -> Option<EventRef> {
+        let path = format!("src/{}", def.source.as_ref()?.value.strip_prefix("./")?);
+        let subscription = scan_handler(&path, tree.text(&path)?).ok()??;
+        Some(subscription.event)
+    };
+    for (index, import) in registry.imports.iter().enumerate() {
+        match resolve_in_tree(tree, &import.specifier.value) {
+            None => {}
+            Some(Err(target)) => dangling.push(Dangling {
+                import: index,
+                target,
+            }),
+            Some(Ok(path)) if path.starts_with(&format!("{EVENTS_DIR}/")) => {}
+            Some(Ok(path)) => {
+                let Some(Ok(parsed)) = tree.text(&path).map(|text| parse_module(&path, text))
+                else {
+                    continue;
+                };
+                for (def, _) in module_extensions(&parsed) {
+                    let event = if def.kind == "event" {
+                        handler_event(&def)
+                    } else {
+                        None
+                    };
+                    others.push(OtherExtension {
+                        path: path.clone(),
+                        def,
+                        event,
+                    });
+                }
+            }
+        }
+    }
+    for link in &registry.chain.links {
+        if let LinkArg::Inline(def) = &link.arg {
+            let event = if def.kind == "event" {
+                handler_event(def)
+            } else {
+                None
+            };
+            others.push(OtherExtension {
+                path: REGISTRY_PATH.to_owned(),
+                def: def.clone(),
+                event,
+            });
+        }
+    }
+    (others, dangling)
 }
 
 impl Scan {
@@ -306,10 +417,16 @@ pub fn scan(tree: &AppTree) -> Result<Scan, Vec<Diagnostic>> {
             }
         },
     };
+    let (others, dangling) = registry
+        .as_ref()
+        .map(|r| scan_others(tree, r))
+        .unwrap_or_default();
     if errors.is_empty() {
         Ok(Scan {
             extensions,
             registry,
+            others,
+            dangling,
         })
     } else {
         Err(errors)
@@ -369,11 +486,21 @@ fn str_value(s: &swc_ecma_ast::Str) -> String {
     s.value.to_string_lossy().into_owned()
 }
 
-/// `extensions.event({...})`: the object literal's `id` and `source`.
-fn event_builder_call(
-    parsed: &ParsedModule,
-    expr: &Expr,
-) -> Option<(Option<StrLit>, Option<StrLit>)> {
+/// An extension defined by a builder call `extensions.<kind>({ id, source, ... })`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtensionDef {
+    /// The builder method: `event`, `dashboardPage`, `embeddedScript`, ...
+    pub kind: String,
+    /// The `id` property, when it is a string literal.
+    pub id: Option<StrLit>,
+    /// The `source` property, when it is a string literal.
+    pub source: Option<StrLit>,
+    /// The byte range of the whole call.
+    pub range: Range<usize>,
+}
+
+/// `<builders>.<kind>({...})`: the kind and the object literal's `id` and `source`.
+fn extension_call(parsed: &ParsedModule, expr: &Expr) -> Option<ExtensionDef> {
     let Expr::Call(call) = unwrap_expr(expr) else {
         return None;
     };
@@ -383,14 +510,22 @@ fn event_builder_call(
     let Expr::Member(member) = unwrap_expr(callee) else {
         return None;
     };
-    if member.prop.as_ident().is_none_or(|p| p.sym != "event") {
+    let Expr::Ident(object_name) = unwrap_expr(&member.obj) else {
+        return None;
+    };
+    if object_name.sym != "extensions" {
         return None;
     }
-    let Expr::Object(object) = unwrap_expr(&call.args.first()?.expr) else {
-        return Some((None, None));
+    let kind = member.prop.as_ident()?.sym.to_string();
+    let mut def = ExtensionDef {
+        kind,
+        id: None,
+        source: None,
+        range: parsed.range(call.span),
     };
-    let mut id = None;
-    let mut source = None;
+    let Some(Expr::Object(object)) = call.args.first().map(|a| unwrap_expr(&a.expr)) else {
+        return Some(def);
+    };
     for prop in &object.props {
         let PropOrSpread::Prop(prop) = prop else {
             continue;
@@ -411,26 +546,23 @@ fn event_builder_call(
             range: parsed.range(value.span),
         };
         match key.as_str() {
-            "id" => id = Some(lit),
-            "source" => source = Some(lit),
+            "id" => def.id = Some(lit),
+            "source" => def.source = Some(lit),
             _ => {}
         }
     }
-    Some((id, source))
+    Some(def)
 }
 
-fn scan_builder(path: &str, text: &str) -> Result<Option<Builder>, Diagnostic> {
-    let parsed = parse_module(path, text)?;
+/// Every extension a module defines in its default export or its exported `const`s, with how
+/// it is exported.
+fn module_extensions(parsed: &ParsedModule) -> Vec<(ExtensionDef, BuilderExport)> {
+    let mut found = Vec::new();
     for item in &parsed.module.body {
         match item {
             ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(export)) => {
-                if let Some((id, source)) = event_builder_call(&parsed, &export.expr) {
-                    return Ok(Some(Builder {
-                        path: path.to_owned(),
-                        id,
-                        source,
-                        export: BuilderExport::Default,
-                    }));
+                if let Some(def) = extension_call(parsed, &export.expr) {
+                    found.push((def, BuilderExport::Default));
                 }
             }
             ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(export)) => {
@@ -438,27 +570,36 @@ fn scan_builder(path: &str, text: &str) -> Result<Option<Builder>, Diagnostic> {
                     continue;
                 };
                 for declarator in &var.decls {
-                    let (Pat::Ident(name), Some(init)) = (&declarator.name, &declarator.init)
-                    else {
-                        continue;
-                    };
-                    if let Some((id, source)) = event_builder_call(&parsed, init) {
-                        return Ok(Some(Builder {
-                            path: path.to_owned(),
-                            id,
-                            source,
-                            export: BuilderExport::Named {
+                    if let (Pat::Ident(name), Some(init)) = (&declarator.name, &declarator.init)
+                        && let Some(def) = extension_call(parsed, init)
+                    {
+                        found.push((
+                            def,
+                            BuilderExport::Named {
                                 name: name.id.sym.to_string(),
                                 range: parsed.range(name.id.span),
                             },
-                        }));
+                        ));
                     }
                 }
             }
             _ => {}
         }
     }
-    Ok(None)
+    found
+}
+
+fn scan_builder(path: &str, text: &str) -> Result<Option<Builder>, Diagnostic> {
+    let parsed = parse_module(path, text)?;
+    Ok(module_extensions(&parsed)
+        .into_iter()
+        .find(|(def, _)| def.kind == "event")
+        .map(|(def, export)| Builder {
+            path: path.to_owned(),
+            id: def.id,
+            source: def.source,
+            export,
+        }))
 }
 
 /// A namespace imported from a `@wix/*` package by a handler.
@@ -506,52 +647,55 @@ fn scan_handler(path: &str, text: &str) -> Result<Option<Subscription>, Diagnost
             ));
         }
     }
-    let subscription = |expr: &Expr, is_default_export: bool| -> Option<Subscription> {
-        let Expr::Call(call) = unwrap_expr(expr) else {
-            return None;
+    let subscription =
+        |expr: &Expr, is_default_export: bool, statement_start: usize| -> Option<Subscription> {
+            let Expr::Call(call) = unwrap_expr(expr) else {
+                return None;
+            };
+            let Callee::Expr(callee) = &call.callee else {
+                return None;
+            };
+            let Expr::Member(member) = unwrap_expr(callee) else {
+                return None;
+            };
+            let function = member.prop.as_ident()?;
+            let Expr::Ident(namespace) = unwrap_expr(&member.obj) else {
+                return None;
+            };
+            let (local, import) = imports.iter().find(|(local, _)| namespace.sym == *local)?;
+            let mut uses = CountUses {
+                name: local,
+                count: 0,
+            };
+            parsed.module.visit_with(&mut uses);
+            Some(Subscription {
+                event: EventRef {
+                    package: import.package.clone(),
+                    namespace: import.namespace.clone(),
+                    function: function.sym.to_string(),
+                },
+                is_default_export,
+                statement_start,
+                namespace_import: import.specifier_range.clone(),
+                package_literal: import.package_literal.clone(),
+                callee_namespace: parsed.range(namespace.span),
+                callee_function: parsed.range(function.span),
+                import_is_shared: import.shared,
+                // The import's own binding is an identifier too.
+                namespace_uses: uses.count.saturating_sub(1),
+            })
         };
-        let Callee::Expr(callee) = &call.callee else {
-            return None;
-        };
-        let Expr::Member(member) = unwrap_expr(callee) else {
-            return None;
-        };
-        let function = member.prop.as_ident()?;
-        let Expr::Ident(namespace) = unwrap_expr(&member.obj) else {
-            return None;
-        };
-        let (local, import) = imports.iter().find(|(local, _)| namespace.sym == *local)?;
-        let mut uses = CountUses {
-            name: local,
-            count: 0,
-        };
-        parsed.module.visit_with(&mut uses);
-        Some(Subscription {
-            event: EventRef {
-                package: import.package.clone(),
-                namespace: import.namespace.clone(),
-                function: function.sym.to_string(),
-            },
-            is_default_export,
-            namespace_import: import.specifier_range.clone(),
-            package_literal: import.package_literal.clone(),
-            callee_namespace: parsed.range(namespace.span),
-            callee_function: parsed.range(function.span),
-            import_is_shared: import.shared,
-            // The import's own binding is an identifier too.
-            namespace_uses: uses.count.saturating_sub(1),
-        })
-    };
     let mut found = None;
     for item in &parsed.module.body {
         match item {
             ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(export)) => {
-                if let Some(s) = subscription(&export.expr, true) {
+                let start = parsed.range(export.span).start;
+                if let Some(s) = subscription(&export.expr, true, start) {
                     return Ok(Some(s));
                 }
             }
             ModuleItem::Stmt(Stmt::Expr(stmt)) if found.is_none() => {
-                found = subscription(&stmt.expr, false);
+                found = subscription(&stmt.expr, false, parsed.range(stmt.span).start);
             }
             _ => {}
         }
@@ -615,6 +759,8 @@ fn scan_registry(text: &str) -> Result<Registry, Diagnostic> {
     let mut imports = Vec::new();
     let mut bindings = Vec::new();
     let mut chain_expr = None;
+    // `const name = <init>` at the top level, for `export default name`.
+    let mut initializers: Vec<(String, &Box<Expr>)> = Vec::new();
     for item in &parsed.module.body {
         match item {
             ModuleItem::ModuleDecl(ModuleDecl::Import(import)) => {
@@ -666,11 +812,16 @@ fn scan_registry(text: &str) -> Result<Registry, Diagnostic> {
                 ));
             }
             ModuleItem::Stmt(Stmt::Decl(decl)) => match decl {
-                Decl::Var(var) => bindings.extend(
-                    var.decls
-                        .iter()
-                        .filter_map(|d| d.name.as_ident().map(|i| i.id.sym.to_string())),
-                ),
+                Decl::Var(var) => {
+                    for declarator in &var.decls {
+                        if let Some(name) = declarator.name.as_ident() {
+                            bindings.push(name.id.sym.to_string());
+                            if let Some(init) = &declarator.init {
+                                initializers.push((name.id.sym.to_string(), init));
+                            }
+                        }
+                    }
+                }
                 Decl::Fn(f) => bindings.push(f.ident.sym.to_string()),
                 Decl::Class(c) => bindings.push(c.ident.sym.to_string()),
                 _ => {}
@@ -688,6 +839,27 @@ fn scan_registry(text: &str) -> Result<Registry, Diagnostic> {
             "@wix/astro takes the default export of src/extensions.ts: end it with \
              `export default app().use(...)`",
         ));
+    };
+    // `const builder = app().use(...); export default builder;`
+    let expr = match unwrap_expr(expr) {
+        Expr::Ident(name) => initializers
+            .iter()
+            .rev()
+            .find(|(n, _)| name.sym == *n)
+            .map(|(_, init)| *init)
+            .ok_or_else(|| {
+                registry_error(
+                    &source,
+                    parsed.range(name.span),
+                    &format!(
+                        "the default export of src/extensions.ts, `{}`, is not a `const` holding an `app()` chain",
+                        name.sym
+                    ),
+                    "export the app builder: `export default app().use(...)`, or \
+                     `const builder = app().use(...);` followed by `export default builder;`",
+                )
+            })?,
+        _ => expr,
     };
     let chain = scan_chain(&parsed, &source, expr)?;
     let mut stray = StrayUses {
@@ -759,7 +931,9 @@ fn scan_chain(
                 links.push(Link {
                     arg: match unwrap_expr(&arg.expr) {
                         Expr::Ident(i) => LinkArg::Ident(i.sym.to_string()),
-                        _ => LinkArg::Other,
+                        other => {
+                            extension_call(parsed, other).map_or(LinkArg::Other, LinkArg::Inline)
+                        }
                     },
                     arg_range: parsed.range(arg.expr.span()),
                     range: dot..call_range.end,

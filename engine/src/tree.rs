@@ -57,8 +57,10 @@ pub enum LoadError {
 
 /// The app's files wixsync reads, by path relative to the app root (`/`-separated).
 ///
-/// Holds `src/extensions.ts`, every file under `src/extensions/backend/events/`, every
-/// folder there (even an empty one), and `package.json` and Prettier settings when present.
+/// Holds every file under `src/extensions/backend/events/` and every folder there (even an
+/// empty one), every other TypeScript file under `src/` (`.ts`, `.tsx`; the walk skips what
+/// `.gitignore` and hidden folders hide), and `package.json` and Prettier settings when
+/// present.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AppTree {
     files: BTreeMap<String, Vec<u8>>,
@@ -93,6 +95,7 @@ impl AppTree {
                 Err(e) => return Err(io_error(&path)(e)),
             }
         }
+        tree.read_sources(root)?;
         let events = root.join(EVENTS_DIR);
         let entries = match fs::read_dir(&events) {
             Ok(entries) => entries,
@@ -116,6 +119,51 @@ impl AppTree {
         }
         tree.event_folders.sort();
         Ok(tree)
+    }
+
+    /// Reads the TypeScript files under `src/` outside the events folder: the builders and
+    /// handlers of other extensions, which `scan` checks for shared ids and events.
+    fn read_sources(&mut self, root: &Path) -> Result<(), LoadError> {
+        let src = root.join("src");
+        if !src.is_dir() {
+            return Ok(());
+        }
+        let events = root.join(EVENTS_DIR);
+        let walk = ignore::WalkBuilder::new(&src)
+            .require_git(false)
+            .filter_entry(move |entry| {
+                entry.path() != events && entry.file_name() != "node_modules"
+            })
+            .build();
+        for entry in walk {
+            let entry = entry.map_err(|e| LoadError::Io {
+                path: src.clone(),
+                source: io::Error::other(e),
+            })?;
+            let path = entry.path();
+            let is_source = path
+                .extension()
+                .is_some_and(|ext| ext == "ts" || ext == "tsx" || ext == "mts");
+            if !is_source || !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let Ok(rel) = path.strip_prefix(root) else {
+                continue;
+            };
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            if let std::collections::btree_map::Entry::Vacant(slot) = self.files.entry(rel) {
+                let bytes = fs::read(path).map_err(|source| LoadError::Io {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                slot.insert(bytes);
+            }
+        }
+        Ok(())
     }
 
     fn read_dir_into(&mut self, dir: &Path, rel: &str) -> Result<(), LoadError> {

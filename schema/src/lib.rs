@@ -23,10 +23,12 @@
 
 pub mod catalog;
 pub mod diagnostic;
+mod json_schema;
 pub mod manifest;
 mod raw;
 
 pub use diagnostic::{Diagnostic, Label, Severity, SourceFile};
+pub use json_schema::{json_schema, json_schema_text};
 pub use manifest::{
     Entry, EventRef, ExportStyle, MANIFEST_FILE_NAME, Manifest, Place, SUPPORTED_VERSIONS, Slug,
     is_identifier,

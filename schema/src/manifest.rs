@@ -477,11 +477,10 @@ impl Checker<'_> {
             }
             None => {
                 let place = self.place(text);
-                let version = catalog
-                    .package_version(&event.package)
-                    .map_or_else(|| format!("has no package `{}`", event.package), |v| {
-                        format!("was read from @wix/{} {v}", event.package)
-                    });
+                let version = catalog.package_version(&event.package).map_or_else(
+                    || format!("has no package `{}`", event.package),
+                    |v| format!("was read from @wix/{} {v}", event.package),
+                );
                 self.warnings.push(
                     Diagnostic::warning(
                         "manifest::event-not-in-catalog",

@@ -1,22 +1,43 @@
 //! The serde shape of `wix-events.yaml`: what the YAML says, with the location of every value,
 //! before any rule is checked. [`crate::Manifest::parse`] turns it into the validated shape.
+//!
+//! The same types give the JSON Schema (`json_schema.rs`): each field's `///` line becomes its
+//! description, shown by editors on hover, so it is written for someone new to wixsync.
+//! `RawEvents` and `RawEntry`, deserialized by hand, have hand-written schemas below their
+//! `Deserialize` impls; keep each pair in step.
 
+use std::borrow::Cow;
 use std::fmt;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
+use crate::json_schema::{self as js, EventReference};
+
 /// The whole file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(
+    title = "wix-events.yaml",
+    description = "The backend event extensions of a Wix CLI app, which wixsync keeps in step: \
+                   one folder of src/extensions/backend/events/ per SDK event the app handles."
+)]
 pub struct RawManifest {
-    /// The manifest format version; only `1` exists.
+    /// The version of this file's format: write `version: 1`.
+    #[schemars(schema_with = "js::version")]
     pub version: Spanned<u64>,
-    /// `default` or `named`: how new builders export their extension.
+    /// How the builders wixsync creates export their extension: `default` (what `wix generate`
+    /// writes) or `named`. Leave it out to follow the app's existing builders.
     #[serde(default)]
+    #[schemars(schema_with = "js::export_style")]
     pub export_style: Option<Spanned<String>>,
-    /// Folder name → event, in file order.
+    /// The event extensions the app must have, in order. Each key is a folder name under
+    /// src/extensions/backend/events/ (lowercase words joined by hyphens, like
+    /// `contact-created`); each value the SDK event its handler subscribes to, like
+    /// `crm.contacts.onContactCreated`, or a map with `event`, `renamed-from` and `id`.
+    #[schemars(with = "RawEvents")]
     pub events: Spanned<RawEvents>,
 }
 
@@ -33,17 +54,25 @@ pub enum RawEntry {
     Long(Box<RawLongEntry>),
 }
 
-/// The long form of an entry.
-#[derive(Debug, Deserialize)]
+/// The long form of an entry: the event, and what to do with an existing extension.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "LongEntry")]
 pub struct RawLongEntry {
-    /// The event reference.
+    /// The SDK event the handler subscribes to, as `package.namespace.function`: for example
+    /// `crm.contacts.onContactCreated`.
+    #[schemars(with = "EventReference")]
     pub event: Spanned<String>,
-    /// Earlier folder names of this extension.
+    /// Earlier names of this folder: an existing extension under one of them is renamed to
+    /// this entry's folder, and keeps its id and its handler's code.
     #[serde(default)]
+    #[schemars(schema_with = "js::folder_names")]
     pub renamed_from: Option<Spanned<Vec<Spanned<String>>>>,
-    /// The pinned extension UUID.
+    /// Pins the extension's id, a lowercase UUID: an existing extension with this id is this
+    /// entry's, and is renamed to its folder if need be. Leave it out: an existing extension
+    /// keeps its id, and a new one gets a fresh UUID.
     #[serde(default)]
+    #[schemars(schema_with = "js::extension_id")]
     pub id: Option<Spanned<String>>,
 }
 
@@ -70,6 +99,27 @@ impl<'de> Deserialize<'de> for RawEvents {
     }
 }
 
+/// A map from folder names to entries, or nothing (`events:` alone: no event extensions).
+/// Keys are checked by `propertyNames` and values given by `additionalProperties`, which the
+/// YAML language server completes from (it ignores `patternProperties` for completion).
+impl JsonSchema for RawEvents {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        "Events".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({
+            "type": ["object", "null"],
+            "propertyNames": js::folder_name(),
+            "additionalProperties": generator.subschema_for::<RawEntry>(),
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for RawEntry {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct EntryVisitor;
@@ -87,5 +137,24 @@ impl<'de> Deserialize<'de> for RawEntry {
             }
         }
         deserializer.deserialize_any(EntryVisitor)
+    }
+}
+
+/// The short form (an event reference) or the long form (a map).
+impl JsonSchema for RawEntry {
+    fn schema_name() -> Cow<'static, str> {
+        "Entry".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({
+            "description": "The SDK event this folder's handler subscribes to, like \
+                `crm.contacts.onContactCreated`; or a map with `event` and, optionally, \
+                `renamed-from` and `id`.",
+            "anyOf": [
+                generator.subschema_for::<EventReference>(),
+                generator.subschema_for::<RawLongEntry>(),
+            ],
+        })
     }
 }

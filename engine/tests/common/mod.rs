@@ -10,7 +10,10 @@ use uuid::Uuid;
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
 }
 
 /// Fixed UUIDs, valid v4, so snapshots never flicker.
@@ -53,7 +56,12 @@ pub fn snapshot_tree(dir: &Path) -> Vec<(String, Vec<u8>, SystemTime)> {
             if entry.file_type().unwrap().is_dir() {
                 stack.push(entry.path());
             } else {
-                let rel = entry.path().strip_prefix(dir).unwrap().display().to_string();
+                let rel = entry
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .display()
+                    .to_string();
                 let modified = entry.metadata().unwrap().modified().unwrap();
                 out.push((rel, fs::read(entry.path()).unwrap(), modified));
             }
