@@ -18,12 +18,14 @@ pub fn workspace() -> PathBuf {
 
 /// Fixed UUIDs, valid v4, so snapshots never flicker.
 pub fn fixed_ids(n: usize) -> Vec<Uuid> {
-    (0..n)
+    (0..n as u32)
         .map(|i| {
             let mut bytes = [0u8; 16];
             for (j, b) in bytes.iter_mut().enumerate() {
-                *b = (i as u8).wrapping_mul(37).wrapping_add(j as u8 * 11 + 1);
+                *b = (i.wrapping_mul(37) as u8).wrapping_add(j as u8 * 11 + 1);
             }
+            // Distinct for every i: the index itself in the last four bytes.
+            bytes[12..].copy_from_slice(&i.to_be_bytes());
             uuid::Builder::from_random_bytes(bytes).into_uuid()
         })
         .collect()

@@ -1,0 +1,7 @@
+import { app } from '@wix/astro/builders';
+import contactCreated from './extensions/backend/events/contact-created/contact-created.extension.ts';
+import contactUpdated from './extensions/backend/events/contact-updated/contact-updated.extension.ts';
+
+export default app()
+  .use(contactCreated)
+  .use(contactUpdated);

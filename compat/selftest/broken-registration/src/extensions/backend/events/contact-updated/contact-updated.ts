@@ -1,0 +1,5 @@
+import { contacts } from '@wix/crm';
+
+export default contacts.onContactUpdated(async (event) => {
+  console.log('contact-updated', event.metadata._id);
+});
