@@ -230,17 +230,8 @@ fn options(args: &AppArgs) -> Options {
 
 /// Renders diagnostics with their code frames to stderr.
 pub fn report(streams: &mut Streams<'_>, diagnostics: &[Diagnostic]) {
-    let theme = if streams.color {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    };
-    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
-    for diagnostic in diagnostics {
-        let mut out = String::new();
-        let _ = handler.render_report(&mut out, diagnostic);
-        let _ = write!(streams.stderr, "{out}");
-    }
+    let text = wixsync_schema::diagnostic::render(diagnostics, 100, streams.color);
+    let _ = write!(streams.stderr, "{text}");
 }
 
 fn app_name(dir: &Path) -> String {

@@ -570,6 +570,29 @@ impl Planner<'_> {
                     );
                 }
                 Some(_) => {}
+                None if handler.legacy_import.is_some() => {
+                    let legacy = handler
+                        .legacy_import
+                        .as_ref()
+                        .map(|l| (l.value.clone(), l.range.clone()));
+                    let (specifier, range) = legacy.unwrap_or_default();
+                    let event = &entry.event;
+                    let diagnostic = self.code_diagnostic(
+                        &handler.path,
+                        range,
+                        format!("{} imports from '{specifier}', which does not exist", handler.path),
+                        format!(
+                            "older docs show `/events` paths; the SDK exports each event from its \
+                             namespace: `import {{ {} }} from '{}'` and `export default {}.{}(async \
+                             (event) => {{ ... }})`; change the handler, then run wixsync again",
+                            event.namespace,
+                            event.npm_package(),
+                            event.namespace,
+                            event.function
+                        ),
+                    );
+                    self.plan.conflicts.push(diagnostic);
+                }
                 None => {
                     let path = handler.path.clone();
                     self.conflict(

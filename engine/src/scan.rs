@@ -101,6 +101,9 @@ pub struct Handler {
     pub path: String,
     /// The subscription, when the handler makes one wixsync recognises.
     pub subscription: Option<Subscription>,
+    /// An import from a `@wix/<package>/events` path, which does not exist (older docs show
+    /// it; WIX-FACTS.md): the specifier and the byte range of its literal.
+    pub legacy_import: Option<StrLit>,
 }
 
 /// One folder under `src/extensions/backend/events/`.
@@ -333,8 +336,8 @@ fn scan_others(tree: &AppTree, registry: &Registry) -> (Vec<OtherExtension>, Vec
     let mut dangling = Vec::new();
     let handler_event = |def: &ExtensionDef| -> Option<EventRef> {
         let path = format!("src/{}", def.source.as_ref()?.value.strip_prefix("./")?);
-        let subscription = scan_handler(&path, tree.text(&path)?).ok()??;
-        Some(subscription.event)
+        let (subscription, _) = scan_handler(&path, tree.text(&path)?).ok()?;
+        Some(subscription?.event)
     };
     for (index, import) in registry.imports.iter().enumerate() {
         match resolve_in_tree(tree, &import.specifier.value) {
@@ -454,10 +457,14 @@ fn scan_extension(tree: &AppTree, folder: &str) -> Result<EventExtension, Diagno
         .filter(|p| p.starts_with(&format!("{EVENTS_DIR}/{folder}/")) && tree.contains(p))
         .unwrap_or_else(|| handler_path(folder));
     let handler = match tree.text(&handler_path) {
-        Some(text) => Some(Handler {
-            subscription: scan_handler(&handler_path, text)?,
-            path: handler_path,
-        }),
+        Some(text) => {
+            let (subscription, legacy_import) = scan_handler(&handler_path, text)?;
+            Some(Handler {
+                subscription,
+                legacy_import,
+                path: handler_path,
+            })
+        }
         None if tree.contains(&handler_path) => return Err(not_utf8(&handler_path)),
         None => None,
     };
@@ -611,8 +618,13 @@ struct WixImport {
     shared: bool,
 }
 
-fn scan_handler(path: &str, text: &str) -> Result<Option<Subscription>, Diagnostic> {
+/// The handler's subscription, and an import from a `@wix/*/events` path if it has one.
+fn scan_handler(
+    path: &str,
+    text: &str,
+) -> Result<(Option<Subscription>, Option<StrLit>), Diagnostic> {
     let parsed = parse_module(path, text)?;
+    let mut legacy_import = None;
     // Local name → the namespace it binds.
     let mut imports: Vec<(String, WixImport)> = Vec::new();
     for item in &parsed.module.body {
@@ -624,6 +636,12 @@ fn scan_handler(path: &str, text: &str) -> Result<Option<Subscription>, Diagnost
             continue;
         };
         if package.contains('/') {
+            if package.ends_with("/events") && legacy_import.is_none() {
+                legacy_import = Some(StrLit {
+                    value: specifier.clone(),
+                    range: parsed.range(import.src.span),
+                });
+            }
             continue;
         }
         for spec in &import.specifiers {
@@ -691,7 +709,7 @@ fn scan_handler(path: &str, text: &str) -> Result<Option<Subscription>, Diagnost
             ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(export)) => {
                 let start = parsed.range(export.span).start;
                 if let Some(s) = subscription(&export.expr, true, start) {
-                    return Ok(Some(s));
+                    return Ok((Some(s), legacy_import));
                 }
             }
             ModuleItem::Stmt(Stmt::Expr(stmt)) if found.is_none() => {
@@ -700,7 +718,7 @@ fn scan_handler(path: &str, text: &str) -> Result<Option<Subscription>, Diagnost
             _ => {}
         }
     }
-    Ok(found)
+    Ok((found, legacy_import))
 }
 
 /// Counts the identifiers named `name` (bindings and references; not property names).
@@ -990,7 +1008,7 @@ mod tests {
     #[test]
     fn handler_subscription_through_a_cast() {
         let text = "import { appInstances } from '@wix/app-management';\n\nexport default (appInstances as any).onAppInstanceInstalled(async (event: any) => {});\n";
-        let s = scan_handler("h.ts", text).unwrap().unwrap();
+        let s = scan_handler("h.ts", text).unwrap().0.unwrap();
         assert_eq!(
             s.event.to_string(),
             "app-management.appInstances.onAppInstanceInstalled"
@@ -1004,7 +1022,7 @@ mod tests {
     fn handler_without_default_export() {
         let text =
             "import { contacts as c } from '@wix/crm';\nc.onContactCreated(async () => {});\n";
-        let s = scan_handler("h.ts", text).unwrap().unwrap();
+        let s = scan_handler("h.ts", text).unwrap().0.unwrap();
         assert_eq!(s.event.to_string(), "crm.contacts.onContactCreated");
         assert!(!s.is_default_export);
     }

@@ -148,6 +148,28 @@ fn run_case_in(case: &Path, dir: &Path) -> String {
         }
     }
 
+    // Line ends and byte-order marks do not show in a diff: list them for every written file
+    // that is not plain LF without a BOM.
+    let mut endings = String::new();
+    for change in &reconciliation.changeset.changes {
+        let (Some(path), Some(after)) = (change.new_path(), change.after().unwrap()) else {
+            continue;
+        };
+        let crlf = after.windows(2).filter(|w| w == b"\r\n").count();
+        let lf = after.iter().filter(|b| **b == b'\n').count() - crlf;
+        let bom = after.starts_with("\u{feff}".as_bytes());
+        if crlf > 0 || bom {
+            endings.push_str(&format!(
+                "{path}: {crlf} CRLF, {lf} LF{}\n",
+                if bom { ", BOM" } else { "" }
+            ));
+        }
+    }
+    if !endings.is_empty() {
+        doc.push_str("\n# line ends\n");
+        doc.push_str(&endings);
+    }
+
     wixsync::commit::commit(&app, &reconciliation.changeset).unwrap();
     let again = reconcile(&app, &options).unwrap();
     assert!(

@@ -215,19 +215,31 @@ impl miette::Diagnostic for Diagnostic {
     }
 }
 
-/// Renders diagnostics as text with code frames, without colour, `width` columns wide.
-/// Used by tests and by the binary when colour is off.
-pub fn render_plain(diagnostics: &[Diagnostic], width: usize) -> String {
-    let handler =
-        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-            .with_width(width)
-            .with_links(false);
+/// Renders diagnostics as text with code frames, `width` columns wide, coloured or not.
+///
+/// Long lines wrap at spaces only, so a path like `src/extensions.ts:5:8` is never split.
+pub fn render(diagnostics: &[Diagnostic], width: usize, color: bool) -> String {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_break_words(false);
     let mut out = String::new();
     for diagnostic in diagnostics {
         // Writing into a String cannot fail.
         let _ = handler.render_report(&mut out, diagnostic);
     }
     out
+}
+
+/// [`render`] without colour: what tests snapshot.
+pub fn render_plain(diagnostics: &[Diagnostic], width: usize) -> String {
+    render(diagnostics, width, false)
 }
 
 #[cfg(test)]
