@@ -1,0 +1,227 @@
+//! The `wixsync` binary end to end: every exit code, what it prints, what it writes, and the
+//! git side of the no-lost-work rule.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{copy_dir, snapshot_tree, workspace, write_files};
+
+fn wixsync(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wixsync"))
+        .args(args)
+        .arg(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("the wixsync binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn template_copy() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    copy_dir(&workspace().join("cases/template-app"), &app);
+    (dir, app)
+}
+
+#[test]
+fn template_app_end_to_end() {
+    let (_dir, app) = template_copy();
+    let untouched = snapshot_tree(&app);
+
+    let check = wixsync(&["apply", "--check"], &app);
+    assert_eq!(check.status.code(), Some(2), "{}", text(&check.stderr));
+    assert!(text(&check.stdout).contains("has drifted from"));
+    assert_eq!(snapshot_tree(&app), untouched, "--check wrote something");
+
+    let plan = wixsync(&["plan"], &app);
+    assert_eq!(plan.status.code(), Some(2));
+    let out = text(&plan.stdout);
+    assert!(out.contains("+++ b/src/extensions/backend/events/contact-created/contact-created.ts"));
+    assert!(out.contains("+  .use(contactCreated)"));
+    assert!(!out.contains('\x1b'), "colour on a pipe");
+    assert_eq!(snapshot_tree(&app), untouched, "plan wrote something");
+
+    let apply = wixsync(&["apply"], &app);
+    assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
+    let out = text(&apply.stdout);
+    assert!(out.contains("create contact-created (crm.contacts.onContactCreated)"));
+    assert!(out.contains("Applied to"));
+    assert!(
+        app.join("src/extensions/backend/events/booking-canceled/booking-canceled.ts")
+            .is_file()
+    );
+
+    // A second apply writes nothing: same bytes, same modification times.
+    let applied = snapshot_tree(&app);
+    let again = wixsync(&["apply"], &app);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(text(&again.stdout).contains("nothing to do"));
+    assert_eq!(snapshot_tree(&app), applied);
+
+    let check = wixsync(&["apply", "--check"], &app);
+    assert_eq!(check.status.code(), Some(0));
+    let plan = wixsync(&["plan"], &app);
+    assert_eq!(plan.status.code(), Some(0));
+}
+
+#[test]
+fn a_bad_manifest_exits_1_names_the_place_and_writes_nothing() {
+    let (_dir, app) = template_copy();
+    write_files(
+        &app,
+        &[(
+            "wix-events.yaml",
+            "version: 1\nevents:\n  contact-created: crm.contacts.onContactCreatd\n",
+        )],
+    );
+    let before = snapshot_tree(&app);
+    let out = wixsync(&["apply"], &app);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("wix-events.yaml:3:20"), "{err}");
+    assert!(
+        err.contains("did you mean `crm.contacts.onContactCreated`?"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was written"), "{err}");
+    assert_eq!(snapshot_tree(&app), before);
+}
+
+#[test]
+fn a_missing_manifest_or_app_exits_1_with_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = wixsync(&["plan"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("cannot read"), "{err}");
+    assert!(
+        err.contains("create wix-events.yaml at the app root"),
+        "{err}"
+    );
+
+    let out = wixsync(&["plan"], &dir.path().join("no-such-app"));
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn usage_errors_exit_1_and_help_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = wixsync(&["apply", "--chek"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("--check"),
+        "clap suggests the flag"
+    );
+    let help = Command::new(env!("CARGO_BIN_EXE_wixsync"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    assert!(text(&help.stdout).contains("Exit codes:"));
+}
+
+#[test]
+fn manifest_flag_names_another_file() {
+    let (dir, app) = template_copy();
+    let manifest = dir.path().join("events.yaml");
+    fs::write(&manifest, "version: 1\nevents: {}\n").unwrap();
+    let out = wixsync(&["plan", "--manifest", manifest.to_str().unwrap()], &app);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+/// An app in a git repository with two committed event extensions, whose manifest then drops
+/// `b-two`.
+fn committed_app() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().to_owned();
+    copy_dir(&workspace().join("cases/remove-own-line"), &app);
+    git(&app, &["init", "-q"]);
+    git(&app, &["add", "-A"]);
+    git(&app, &["commit", "-qm", "start"]);
+    // Hand-edit b-two's handler and commit it: git can restore it.
+    let handler = app.join("src/extensions/backend/events/b-two/b-two.ts");
+    let edited = fs::read_to_string(&handler)
+        .unwrap()
+        .replace("received", "got");
+    fs::write(&handler, edited).unwrap();
+    git(&app, &["commit", "-qam", "hand edit"]);
+    (dir, app)
+}
+
+#[test]
+fn removing_clean_committed_work_is_allowed() {
+    let (_dir, app) = committed_app();
+    let out = wixsync(&["apply"], &app);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!app.join("src/extensions/backend/events/b-two").exists());
+}
+
+#[test]
+fn uncommitted_work_is_refused_then_forced() {
+    let (_dir, app) = committed_app();
+    let handler = app.join("src/extensions/backend/events/b-two/b-two.ts");
+    fs::write(&handler, "// work in progress\n").unwrap();
+    let before = snapshot_tree(&app);
+
+    let out = wixsync(&["apply"], &app);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("b-two/b-two.ts would be deleted"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(
+        snapshot_tree(&app),
+        before,
+        "a refused apply wrote something"
+    );
+
+    let plan = wixsync(&["plan"], &app);
+    assert_eq!(plan.status.code(), Some(1), "plan shows the conflict");
+
+    let forced = wixsync(&["apply", "--force"], &app);
+    assert_eq!(forced.status.code(), Some(0), "{}", text(&forced.stderr));
+    assert!(!handler.exists());
+}
+
+#[test]
+fn untracked_work_is_refused() {
+    let (_dir, app) = committed_app();
+    write_files(
+        &app,
+        &[("src/extensions/backend/events/b-two/notes.md", "mine\n")],
+    );
+    let out = wixsync(&["apply"], &app);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("b-two/notes.md would be deleted"));
+}
+
+#[cfg(unix)]
+#[test]
+fn permissions_are_kept_on_edited_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, app) = template_copy();
+    let registry = app.join("src/extensions.ts");
+    fs::set_permissions(&registry, fs::Permissions::from_mode(0o640)).unwrap();
+    assert_eq!(wixsync(&["apply"], &app).status.code(), Some(0));
+    let mode = fs::metadata(&registry).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+}
