@@ -1,0 +1,207 @@
+//! Scan: what the app has now, read off its TypeScript with SWC.
+//!
+//! For every folder under `src/extensions/backend/events/` the scan finds the builder (its `id`,
+//! `source` and export style) and the handler (which SDK event its default export subscribes
+//! to), and in `src/extensions.ts` every import and every `.use(...)` link of the default-exported
+//! `app()` chain, each with the byte range it occupies. The scan reads the in-memory
+//! [`AppTree`] and never the disk, and it decides nothing: matching and editing belong to
+//! `plan` and `changeset`.
+
+mod event_files;
+mod registry;
+
+use std::ops::Range;
+
+use swc_ecma_ast::Expr;
+use wixsync_schema::{Diagnostic, EventRef, ExportStyle};
+
+pub use event_files::{Builder, BuilderExport, ExtensionDef, Handler, Subscription};
+pub use registry::{Chain, Import, Link, LinkArg, NamedImport, Registration, Registry};
+
+use crate::tree::{AppTree, EVENTS_DIR, REGISTRY_PATH, builder_path, handler_path};
+use event_files::{scan_builder, scan_handler};
+use registry::{scan_others, scan_registry};
+
+/// A string literal: its value and the byte range of the whole literal, quotes included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrLit {
+    /// The unquoted value.
+    pub value: String,
+    /// The literal's byte range, quotes included.
+    pub range: Range<usize>,
+}
+
+/// One folder under `src/extensions/backend/events/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventExtension {
+    /// The folder's name.
+    pub folder: String,
+    /// The builder, if `<folder>.extension.ts` exists and defines an event extension.
+    pub builder: Option<Builder>,
+    /// The handler, if the file the builder's `source` names (or `<folder>.ts`) exists.
+    pub handler: Option<Handler>,
+}
+
+impl EventExtension {
+    /// The builder's id, if it has one.
+    pub fn id(&self) -> Option<&str> {
+        self.builder
+            .as_ref()?
+            .id
+            .as_ref()
+            .map(|id| id.value.as_str())
+    }
+
+    /// The event its handler subscribes to.
+    pub fn event(&self) -> Option<&EventRef> {
+        Some(&self.handler.as_ref()?.subscription.as_ref()?.event)
+    }
+
+    /// The export style of its builder.
+    pub fn export_style(&self) -> Option<ExportStyle> {
+        self.builder.as_ref().map(|b| b.export.style())
+    }
+}
+
+/// An extension registered in `src/extensions.ts` that does not live in the events folder:
+/// imported from elsewhere in `src/`, or defined inline in a `.use(...)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherExtension {
+    /// The file that defines it (`src/extensions.ts` for an inline one).
+    pub path: String,
+    /// Its definition.
+    pub def: ExtensionDef,
+    /// For an event extension, what its handler subscribes to.
+    pub event: Option<EventRef>,
+}
+
+/// An import of `src/extensions.ts` whose file does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dangling {
+    /// Index into [`Registry::imports`].
+    pub import: usize,
+    /// The app-root-relative path it points to (without a suffix when it had none).
+    pub target: String,
+}
+
+/// What the app has now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scan {
+    /// Every folder under the events folder, sorted by name.
+    pub extensions: Vec<EventExtension>,
+    /// `src/extensions.ts`, or `None` when the file does not exist.
+    pub registry: Option<Registry>,
+    /// Registered extensions outside the events folder, in registry order.
+    pub others: Vec<OtherExtension>,
+    /// Registrations whose file does not exist.
+    pub dangling: Vec<Dangling>,
+}
+
+impl Scan {
+    /// The extension in `folder`.
+    pub fn extension(&self, folder: &str) -> Option<&EventExtension> {
+        self.extensions.iter().find(|e| e.folder == folder)
+    }
+}
+
+/// Scans the in-memory app.
+///
+/// # Errors
+///
+/// A [`Diagnostic`] for every TypeScript file wixsync must understand that does not parse, and
+/// for a `src/extensions.ts` whose default export is not an `app()` chain wixsync can edit.
+pub fn scan(tree: &AppTree) -> Result<Scan, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut extensions = Vec::new();
+    for folder in tree.event_folders() {
+        match scan_extension(tree, folder) {
+            Ok(extension) => extensions.push(extension),
+            Err(error) => errors.push(error),
+        }
+    }
+    let registry = match tree.text(REGISTRY_PATH) {
+        None if tree.contains(REGISTRY_PATH) => {
+            errors.push(not_utf8(REGISTRY_PATH));
+            None
+        }
+        None => None,
+        Some(text) => match scan_registry(text) {
+            Ok(registry) => Some(registry),
+            Err(error) => {
+                errors.push(error);
+                None
+            }
+        },
+    };
+    let (others, dangling) = registry
+        .as_ref()
+        .map(|r| scan_others(tree, r))
+        .unwrap_or_default();
+    if errors.is_empty() {
+        Ok(Scan {
+            extensions,
+            registry,
+            others,
+            dangling,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+pub(crate) fn not_utf8(path: &str) -> Diagnostic {
+    Diagnostic::error("typescript::encoding", format!("{path} is not UTF-8 text"))
+        .help("save the file as UTF-8; TypeScript sources are UTF-8")
+}
+
+fn scan_extension(tree: &AppTree, folder: &str) -> Result<EventExtension, Diagnostic> {
+    let path = builder_path(folder);
+    let builder = match tree.text(&path) {
+        Some(text) => scan_builder(&path, text)?,
+        None if tree.contains(&path) => return Err(not_utf8(&path)),
+        None => None,
+    };
+    // The handler is the file the builder's `source` names when that lies in this folder.
+    let handler_path = builder
+        .as_ref()
+        .and_then(|b| b.source.as_ref())
+        .and_then(|s| s.value.strip_prefix("./"))
+        .map(|rel| format!("src/{rel}"))
+        .filter(|p| p.starts_with(&format!("{EVENTS_DIR}/{folder}/")) && tree.contains(p))
+        .unwrap_or_else(|| handler_path(folder));
+    let handler = match tree.text(&handler_path) {
+        Some(text) => {
+            let (subscription, legacy_import) = scan_handler(&handler_path, text)?;
+            Some(Handler {
+                subscription,
+                legacy_import,
+                path: handler_path,
+            })
+        }
+        None if tree.contains(&handler_path) => return Err(not_utf8(&handler_path)),
+        None => None,
+    };
+    Ok(EventExtension {
+        folder: folder.to_owned(),
+        builder,
+        handler,
+    })
+}
+
+/// Strips parentheses and type assertions: `(x as any)` → `x`.
+pub(crate) fn unwrap_expr(mut expr: &Expr) -> &Expr {
+    loop {
+        expr = match expr {
+            Expr::Paren(p) => &p.expr,
+            Expr::TsAs(a) => &a.expr,
+            Expr::TsSatisfies(s) => &s.expr,
+            Expr::TsNonNull(n) => &n.expr,
+            Expr::TsTypeAssertion(a) => &a.expr,
+            _ => return expr,
+        }
+    }
+}
+
+pub(crate) fn str_value(s: &swc_ecma_ast::Str) -> String {
+    s.value.to_string_lossy().into_owned()
+}
