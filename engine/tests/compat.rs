@@ -19,6 +19,8 @@ use std::process::Command;
 use common::{copy_dir, fixed_ids, workspace, write_files};
 use heck::ToKebabCase;
 use wixsync::reconcile::{Options, reconcile};
+use wixsync::scan::scan;
+use wixsync::tree::AppTree;
 use wixsync_schema::catalog::Catalog;
 
 /// Applies wixsync to `app` and writes `expected-slugs.json`; `false` when the case does not
@@ -36,12 +38,27 @@ fn apply(app: &Path, force: bool) -> bool {
         return false;
     }
     wixsync::commit::commit(app, &reconciliation.changeset).unwrap();
-    let slugs: BTreeMap<String, String> = reconciliation
+    let mut slugs: BTreeMap<String, String> = reconciliation
         .manifest
         .entries
         .iter()
         .filter_map(|e| Some((e.folder.to_string(), e.event.slug()?.to_owned())))
         .collect();
+    // Event extensions outside the events folder (inline ones included) are registered too;
+    // the load check names each by its handler's folder.
+    let scanned = scan(&AppTree::load(app).unwrap()).unwrap();
+    for other in &scanned.others {
+        let (Some(event), Some(source)) = (&other.event, &other.def.source) else {
+            continue;
+        };
+        let folder = source
+            .value
+            .rsplit('/')
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
+        slugs.insert(folder, event.slug().unwrap_or_default().to_owned());
+    }
     fs::write(
         app.join("expected-slugs.json"),
         serde_json::to_string_pretty(&slugs).unwrap(),
