@@ -108,6 +108,8 @@ pub(super) struct RegistryEdits<'a> {
     pub(super) links: Vec<String>,
     /// Names bound at the top level, including those this changeset adds.
     pub(super) bindings: BTreeSet<String>,
+    /// Indexes of the chain links to take out.
+    pub(super) removed_links: BTreeSet<usize>,
 }
 
 impl<'a> RegistryEdits<'a> {
@@ -117,6 +119,7 @@ impl<'a> RegistryEdits<'a> {
             style: registry.map(registry_style),
             imports: Vec::new(),
             links: Vec::new(),
+            removed_links: BTreeSet::new(),
             bindings: registry
                 .map(|r| r.bindings.iter().cloned().collect())
                 .unwrap_or_else(|| ["app".to_owned()].into()),
@@ -230,39 +233,29 @@ impl ChangesetBuilder<'_> {
                 self.edit(REGISTRY_PATH, range, String::new());
             }
         }
-        for link in &registry.chain.links {
-            if !matches!(&link.arg, LinkArg::Ident(name) if locals.contains(&name.as_str())) {
-                continue;
+        // The links go in `finish_registry`, run by run, so that neighbours removed together
+        // and links appended at the end never produce overlapping edits.
+        for (index, link) in registry.chain.links.iter().enumerate() {
+            if matches!(&link.arg, LinkArg::Ident(name) if locals.contains(&name.as_str())) {
+                self.registry.removed_links.insert(index);
             }
-            let own_line = deletion_range(text, link.range.clone());
-            let range = if own_line != link.range {
-                own_line
-            } else if text[link.prev_end..link.range.start].trim().is_empty()
-                && text[line_start(text, link.range.start)..link.range.start]
-                    .trim()
-                    .is_empty()
-            {
-                // First on its line, with `;` or more after it: join what follows to the
-                // previous link's line.
-                link.prev_end..link.range.end
-            } else {
-                link.range.clone()
-            };
-            self.edit(REGISTRY_PATH, range, String::new());
         }
     }
 
     /// Adds the pending imports and links to `src/extensions.ts`, or writes it new.
     pub(super) fn finish_registry(&mut self) {
+        let Some(registry) = self.registry.registry else {
+            if !self.registry.links.is_empty() {
+                let imports = std::mem::take(&mut self.registry.imports);
+                let text = generate::registry(&imports, &self.registry.links, self.style);
+                self.created.insert(REGISTRY_PATH.to_owned(), text);
+            }
+            return;
+        };
+        self.remove_links(registry);
         if self.registry.links.is_empty() {
             return;
         }
-        let Some(registry) = self.registry.registry else {
-            let imports = std::mem::take(&mut self.registry.imports);
-            let text = generate::registry(&imports, &self.registry.links, self.style);
-            self.created.insert(REGISTRY_PATH.to_owned(), text);
-            return;
-        };
         let text = registry.text.as_str();
         let eol = self.registry.style.as_ref().map_or("\n", |s| s.code.eol);
         if !self.registry.imports.is_empty() {
@@ -295,13 +288,17 @@ impl ChangesetBuilder<'_> {
             };
             self.edit(REGISTRY_PATH, at..at, lines);
         }
+        // New links go after the last link that stays (after `app()` when none does).
         let chain = &registry.chain;
+        let removed = &self.registry.removed_links;
+        let kept = (0..chain.links.len()).rev().find(|i| !removed.contains(i));
         let multiline = text[chain.range.clone()].contains('\n');
-        let indent = match chain.links.last() {
+        let indent_of = kept.or_else(|| (!chain.links.is_empty()).then_some(0));
+        let indent = match indent_of.map(|i| &chain.links[i]) {
             Some(link) if multiline => {
-                let start = line_start(text, link.range.start);
-                let line = &text[start..];
-                line[..line.len() - line.trim_start().len()].to_owned()
+                let line = &text[line_start(text, link.range.start)..];
+                let indent = &line[..line.len() - line.trim_start().len()];
+                if indent.is_empty() { "  " } else { indent }.to_owned()
             }
             _ => "  ".to_owned(),
         };
@@ -317,9 +314,12 @@ impl ChangesetBuilder<'_> {
                 }
             })
             .collect();
-        // A comment after the chain's last link stays on that link's line: the new links go
-        // after it, which a multi-line chain allows since the next line starts with `.`.
-        let mut end = chain.range.end;
+        let mut end = match kept {
+            Some(k) => chain.links[k].range.end,
+            None => chain.links.first().map_or(chain.range.end, |l| l.prev_end),
+        };
+        // A comment after that link stays on its line: the new links go after it, which a
+        // multi-line chain allows since the next line starts with `.`.
         if multiline {
             let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
             let rest = text[end..line_end].trim_end_matches('\r').trim();
@@ -330,6 +330,49 @@ impl ChangesetBuilder<'_> {
             }
         }
         self.edit(REGISTRY_PATH, end..end, links);
+    }
+
+    /// Takes the removed `.use(...)` links out of the chain, each run of neighbours in one edit:
+    /// a run at the end of the chain joins what follows it (`;`, a line end) to the link before
+    /// it; a run alone on its lines takes those lines; otherwise only the run's own text goes,
+    /// with the space before a comment that follows it.
+    fn remove_links(&mut self, registry: &Registry) {
+        let text = registry.text.as_str();
+        let links = &registry.chain.links;
+        let removed = self.registry.removed_links.clone();
+        let mut i = 0;
+        while i < links.len() {
+            if !removed.contains(&i) {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while removed.contains(&(j + 1)) {
+                j += 1;
+            }
+            let (start, end) = (links[i].range.start, links[j].range.end);
+            let prev_end = links[i].prev_end;
+            let tail = j + 1 == links.len();
+            let range = if tail && text[prev_end..start].trim().is_empty() {
+                prev_end..end
+            } else {
+                let own_lines = deletion_range(text, start..end);
+                if own_lines != (start..end) {
+                    own_lines
+                } else {
+                    let rest = &text[end..];
+                    let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+                    let first_on_line = text[line_start(text, start)..start].trim().is_empty();
+                    if first_on_line && rest[spaces..].starts_with("//") {
+                        start..end + spaces
+                    } else {
+                        start..end
+                    }
+                }
+            };
+            self.edit(REGISTRY_PATH, range, String::new());
+            i = j + 1;
+        }
     }
 }
 
