@@ -12,7 +12,7 @@ use wixsync_schema::Diagnostic;
 use wixsync_schema::catalog::Catalog;
 
 use crate::catalog_cmd;
-use crate::commit::commit;
+use crate::commit::{CommitError, commit};
 use crate::reconcile::{Failure, Options, Reconciliation, reconcile};
 use crate::render::{Palette, render_diff, render_steps, summary};
 
@@ -107,8 +107,9 @@ struct AppArgs {
     /// The manifest to use instead of DIR/wix-events.yaml.
     #[arg(long, value_name = "FILE")]
     manifest: Option<PathBuf>,
-    /// Go ahead despite conflicts that protect work: deleting files git cannot restore, or
-    /// changing an extension's id to the one the manifest pins.
+    /// Override the conflicts that only protect work: deleting files git cannot restore, or
+    /// changing an extension's id to the one the manifest pins. `apply` then goes ahead;
+    /// `plan` shows what `apply --force` would do.
     #[arg(long)]
     force: bool,
 }
@@ -265,7 +266,14 @@ fn plan_command(args: &AppArgs, streams: &mut Streams<'_>) -> Result<i32, Failur
         );
         return Ok(EXIT_OK);
     }
-    let _ = writeln!(streams.stdout, "Plan for {name} ({}):", summary(plan));
+    match summary(plan).as_str() {
+        "" => {
+            let _ = writeln!(streams.stdout, "Plan for {name}:");
+        }
+        counts => {
+            let _ = writeln!(streams.stdout, "Plan for {name} ({counts}):");
+        }
+    }
     let _ = render_steps(streams.stdout, plan, palette);
     if conflicts {
         let _ = writeln!(
@@ -319,10 +327,33 @@ fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>) -> Result<i32, Fai
         );
         return Ok(EXIT_PENDING);
     }
-    let written = commit(&args.app.dir, &reconciliation.changeset).map_err(|e| {
-        Diagnostic::error("commit::io", e.to_string())
-            .help("check the permissions of the app's files and folders, then run wixsync again")
-    })?;
+    let written = match commit(&args.app.dir, &reconciliation.changeset) {
+        Ok(written) => written,
+        Err(failure) => {
+            let help = match &failure.error {
+                CommitError::Unsafe { .. } => {
+                    "wixsync never writes through a symbolic link or outside the app: replace the \
+                     link with the folder or file it points to"
+                }
+                _ => "check the permissions of the app's files and folders",
+            };
+            let done = &failure.done;
+            let state = if done.written == 0 && done.deleted == 0 {
+                "nothing was written".to_owned()
+            } else {
+                format!(
+                    "{} file(s) were written and {} deleted before it; `wixsync plan` shows what is left",
+                    done.written, done.deleted
+                )
+            };
+            report(
+                streams,
+                &[Diagnostic::error("commit::io", failure.error.to_string())
+                    .help(format!("{help}; {state}"))],
+            );
+            return Ok(EXIT_ERROR);
+        }
+    };
     for step in &plan.steps {
         let _ = writeln!(streams.stdout, "  {}", step.action);
     }

@@ -40,6 +40,32 @@ pub enum CommitError {
     Edit(#[from] EditError),
 }
 
+/// A failed commit: the error, and what was already done when it happened (both zero when
+/// the failure came before the first rename, which leaves the app as it was).
+#[derive(Debug)]
+pub struct CommitFailure {
+    /// What failed.
+    pub error: CommitError,
+    /// What was done before.
+    pub done: CommitReport,
+}
+
+impl std::fmt::Display for CommitFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ({} file(s) written and {} deleted before it)",
+            self.error, self.done.written, self.done.deleted
+        )
+    }
+}
+
+impl std::error::Error for CommitFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
 /// What commit did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommitReport {
@@ -76,14 +102,27 @@ fn safe_path(root: &Path, rel: &str) -> Result<PathBuf, CommitError> {
 ///
 /// # Errors
 ///
-/// [`CommitError`] with the path that failed. A failure before the renames leaves every file
-/// as it was.
-pub fn commit(root: &Path, changeset: &Changeset) -> Result<CommitReport, CommitError> {
+/// [`CommitFailure`]: the error, with the path that failed, and what was done before it. A failure before the renames leaves every file
+/// as it was; a failure after them (a rename or a deletion refused by the file system) leaves
+/// the files renamed so far written.
+pub fn commit(root: &Path, changeset: &Changeset) -> Result<CommitReport, CommitFailure> {
+    let mut report = CommitReport::default();
+    write_all(root, changeset, &mut report).map_err(|error| CommitFailure {
+        error,
+        done: report.clone(),
+    })?;
+    Ok(report)
+}
+
+fn write_all(
+    root: &Path,
+    changeset: &Changeset,
+    report: &mut CommitReport,
+) -> Result<(), CommitError> {
     let io_error = |path: &Path| {
         let path = path.to_owned();
         move |source| CommitError::Io { path, source }
     };
-    let mut report = CommitReport::default();
     // Phase 1: every new content into a temporary file.
     let mut pending = Vec::new();
     let mut removals = Vec::new();
@@ -104,9 +143,11 @@ pub fn commit(root: &Path, changeset: &Changeset) -> Result<CommitReport, Commit
                     .open(&target)
                     .map_err(io_error(&target))?;
                 file.write_all(&content).map_err(io_error(&target))?;
-                pending.push((target, file));
                 if new_path != change.path() {
+                    pending.push((target, file, Some(old.clone())));
                     removals.push(old);
+                } else {
+                    pending.push((target, file, None));
                 }
             }
             _ => {
@@ -117,8 +158,13 @@ pub fn commit(root: &Path, changeset: &Changeset) -> Result<CommitReport, Commit
         }
     }
     // Phase 2: rename them into place.
-    for (target, file) in pending {
+    for (target, file, moved_from) in pending {
         file.commit().map_err(io_error(&target))?;
+        // A moved file keeps its permissions (an executable bit, a read-only mode).
+        if let Some(from) = moved_from {
+            let permissions = fs::metadata(&from).map_err(io_error(&from))?.permissions();
+            fs::set_permissions(&target, permissions).map_err(io_error(&target))?;
+        }
         report.written += 1;
     }
     // Phase 3: deletions, then the folders they emptied.
@@ -140,7 +186,7 @@ pub fn commit(root: &Path, changeset: &Changeset) -> Result<CommitReport, Commit
             dir = d.parent();
         }
     }
-    Ok(report)
+    Ok(())
 }
 
 #[cfg(test)]

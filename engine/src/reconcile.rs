@@ -88,7 +88,9 @@ pub fn read_manifest(root: &Path, options: &Options) -> Result<Manifest, Failure
         .unwrap_or_else(|| root.join(MANIFEST_FILE_NAME));
     let name = display_path(&path);
     let text = fs::read(&path).map_err(|e| {
-        let help = if e.kind() == std::io::ErrorKind::NotFound {
+        let help = if path.is_dir() {
+            "this is a folder: --manifest names the manifest file itself".to_owned()
+        } else if e.kind() == std::io::ErrorKind::NotFound {
             format!(
                 "create {MANIFEST_FILE_NAME} at the app root (the folder holding src/), with \
                  `version: 1` and an `events:` map; or name it with --manifest"
@@ -130,6 +132,22 @@ fn changeset_error(tree: &AppTree, error: ChangesetError) -> Diagnostic {
 /// A bad manifest, an app that cannot be read or scanned, or a changeset that fails
 /// verification. Conflicts are not errors here: they are in the returned plan.
 pub fn reconcile(root: &Path, options: &Options) -> Result<Reconciliation, Failure> {
+    if !root.is_dir() {
+        let name = display_path(root);
+        let (message, help) = if root.exists() {
+            (
+                format!("{name} is a file, not an app folder"),
+                "DIR is the app root, the folder holding src/ and wix-events.yaml; to use another \
+                 manifest file, name it with --manifest",
+            )
+        } else {
+            (
+                format!("{name} does not exist"),
+                "DIR is the app root, the folder holding src/ and wix-events.yaml",
+            )
+        };
+        return Err(Diagnostic::error("app::read", message).help(help).into());
+    }
     let manifest = read_manifest(root, options)?;
     let tree = AppTree::load(root).map_err(|e| {
         Diagnostic::error("app::read", e.to_string())

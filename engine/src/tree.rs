@@ -46,9 +46,13 @@ pub enum LoadError {
         /// The underlying error.
         source: io::Error,
     },
-    /// A symbolic link inside the events folder: wixsync does not follow links, so that it
-    /// never reads or writes outside the app.
-    #[error("{path} is a symbolic link; wixsync does not follow links inside {EVENTS_DIR}")]
+    /// A symbolic link where wixsync writes (the events folder, its parents, its contents,
+    /// `src/extensions.ts`, `package.json`): wixsync does not follow links, so that it never
+    /// writes outside the app.
+    #[error(
+        "{path} is a symbolic link; wixsync does not follow links where it writes \
+         (src/extensions.ts, package.json, {EVENTS_DIR})"
+    )]
     Symlink {
         /// The link, relative to the app root.
         path: String,
@@ -84,6 +88,21 @@ impl AppTree {
             let path = path.to_owned();
             move |source| LoadError::Io { path, source }
         };
+        // wixsync writes under these paths: none of them may lead through a link.
+        let mut guarded = vec![REGISTRY_PATH.to_owned(), "package.json".to_owned()];
+        let mut prefix = String::new();
+        for part in EVENTS_DIR.split('/') {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(part);
+            guarded.push(prefix.clone());
+        }
+        for rel in guarded {
+            if fs::symlink_metadata(root.join(&rel)).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(LoadError::Symlink { path: rel });
+            }
+        }
         let mut tree = AppTree::default();
         for name in std::iter::once(REGISTRY_PATH).chain(EXTRA_FILES.iter().copied()) {
             let path = root.join(name);

@@ -289,8 +289,12 @@ fn yaml_error(err: &serde_saphyr::Error, source: &SourceFile, bom: usize) -> Dia
          prints the JSON Schema)"
     } else if message.contains("tab") {
         "indent YAML with spaces, not tabs"
+    } else if message.contains("missing field `event`") {
+        "the long form of an entry needs `event: package.namespace.function`"
     } else if message.contains("missing field") {
         "a manifest needs `version: 1` and an `events:` map"
+    } else if message.contains("sequence") {
+        "`renamed-from` takes a list of earlier folder names: `renamed-from: [old-name]`"
     } else {
         "fix the YAML at this place; a manifest looks like `version: 1` followed by `events:` \
          with one `folder: package.namespace.function` line per event"

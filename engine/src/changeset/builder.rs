@@ -295,20 +295,26 @@ impl<'a> ChangesetBuilder<'a> {
         for path in self.tree.files_in_folder(folder) {
             self.deleted.insert(path.to_owned());
         }
-        let Some(extension) = self.scan.extension(folder) else {
+        let Some(registry) = self.registry.registry else {
             return;
         };
-        let (Some(registry), Some(builder)) = (self.registry.registry, &extension.builder) else {
-            return;
-        };
-        let Some(registration) = registry.registration(&builder.path, &builder.export) else {
-            return;
-        };
-        self.remove_import(
-            registry,
-            registration.import,
-            Some(&registration.binding_range),
-        );
+        match self.scan.extension(folder).and_then(|x| x.builder.as_ref()) {
+            Some(builder) => {
+                if let Some(registration) = registry.registration(&builder.path, &builder.export) {
+                    self.remove_import(
+                        registry,
+                        registration.import,
+                        Some(&registration.binding_range),
+                    );
+                }
+            }
+            // No builder left: every import of its path goes.
+            None => {
+                for index in registry.imports_of(&builder_path(folder)) {
+                    self.remove_import(registry, index, None);
+                }
+            }
+        }
     }
 
     pub(super) fn finish(mut self) -> Result<Changeset, ChangesetError> {

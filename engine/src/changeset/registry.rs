@@ -158,17 +158,19 @@ impl ChangesetBuilder<'_> {
             },
         };
         let renamed = self.renamed.contains_key(folder);
-        let (style, export_style) = (export.style(), export.style());
-        // An existing import that binds the builder: only the `.use` is missing.
+        let style = export.style();
+        // An existing import that binds the builder (even one whose file is being written
+        // again): only the `.use` is missing.
         if !renamed
             && let Some(registry) = self.registry.registry
-            && let Some(builder) = self.extension(folder).and_then(|x| x.builder.as_ref())
-            && let Some(registration) = registry.registration(&builder.path, &builder.export)
+            && let Some(registration) = registry.registration(&builder_path(folder), &export)
         {
-            self.registry.links.push(registration.local);
+            if registration.links.is_empty() {
+                self.registry.links.push(registration.local);
+            }
             return;
         }
-        let wanted = match export_style {
+        let wanted = match style {
             ExportStyle::Default => generate::default_local_name(folder),
             ExportStyle::Named => generate::named_export_name(folder),
         };

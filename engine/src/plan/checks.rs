@@ -97,9 +97,19 @@ impl Planner<'_> {
         let Some(text) = self.tree.text("package.json") else {
             return;
         };
-        let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
-            // The edit reports the syntax error with its place.
-            return;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let json = match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(json) => json,
+            Err(error) => {
+                self.plan.warnings.push(
+                    Diagnostic::warning(
+                        "package-json::syntax",
+                        format!("package.json is not valid JSON ({error}), so wixsync cannot check that it lists the `@wix/*` packages the handlers import"),
+                    )
+                    .help("fix package.json (npm cannot read it either), then run wixsync again"),
+                );
+                return;
+            }
         };
         let declared = |name: &str| {
             [
@@ -149,6 +159,16 @@ impl Planner<'_> {
             return;
         };
         for dangling in &self.scan.dangling {
+            // A folder that lost its builder: the entry's create or the folder's removal
+            // takes care of its registration.
+            let in_folder = self.scan.extensions.iter().any(|x| {
+                dangling
+                    .target
+                    .starts_with(&format!("{EVENTS_DIR}/{}/", x.folder))
+            });
+            if in_folder {
+                continue;
+            }
             let import = &registry.imports[dangling.import];
             let specifier = import.specifier.value.clone();
             if dangling.target.starts_with(&format!("{}/", EVENTS_DIR)) {

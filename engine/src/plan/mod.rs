@@ -21,8 +21,8 @@ use uuid::Uuid;
 use wixsync_schema::{Diagnostic, Entry, EventRef, ExportStyle, Manifest, Place, Slug, SourceFile};
 
 use crate::generate::CodeStyle;
-use crate::scan::{EventExtension, Scan};
-use crate::tree::{AppTree, REGISTRY_PATH};
+use crate::scan::{BuilderExport, EventExtension, Scan};
+use crate::tree::{AppTree, REGISTRY_PATH, builder_path};
 
 /// What git can restore: the files committed in `HEAD` and unmodified in the index and the
 /// work tree. `None` outside a git repository.
@@ -325,6 +325,7 @@ impl Planner<'_> {
         }
         if forceable && self.inputs.force {
             diagnostic.severity = wixsync_schema::Severity::Warning;
+            diagnostic.help = Some("going ahead because of --force".to_owned());
             self.plan.warnings.push(diagnostic);
         } else {
             self.plan.conflicts.push(diagnostic);
@@ -415,13 +416,37 @@ impl Planner<'_> {
                 .filter(|(x, ext)| !holder.contains_key(x) && ext.event() == Some(&entry.event))
                 .map(|(x, _)| x)
                 .collect();
-            if let [x] = same_event[..] {
-                let reason = format!(
-                    "`{}` is the only extension no entry names that subscribes to {}",
-                    extensions[x].folder, entry.event
-                );
-                matches[e] = Match::Rename(x, reason);
-                holder.insert(x, e);
+            match same_event[..] {
+                [x] => {
+                    let reason = format!(
+                        "`{}` is the only extension no entry names that subscribes to {}",
+                        extensions[x].folder, entry.event
+                    );
+                    matches[e] = Match::Rename(x, reason);
+                    holder.insert(x, e);
+                }
+                [] => {}
+                ref several => {
+                    let folders: Vec<String> = several
+                        .iter()
+                        .map(|x| format!("`{}`", extensions[*x].folder))
+                        .collect();
+                    self.conflict(
+                        false,
+                        format!(
+                            "`{}` could be a rename of {}: all subscribe to {}",
+                            entry.folder,
+                            folders.join(" or "),
+                            entry.event
+                        ),
+                        &[(entry.key_place, "this entry")],
+                        format!(
+                            "say which one it is with `renamed-from: [<folder>]` on `{}`, or give \
+                             the others entries of their own; the ones no entry names are removed",
+                            entry.folder
+                        ),
+                    );
+                }
             }
         }
         matches
@@ -456,7 +481,7 @@ impl Planner<'_> {
                     .unwrap_or_else(Uuid::nil)
                     .to_string();
                 let reason = format!(
-                    "no folder `{}`{}, and no other extension subscribes to {}",
+                    "no folder `{}`{}, and no extension without an entry subscribes to {}",
                     entry.folder,
                     if entry.renamed_from.is_empty() && entry.id.is_none() {
                         ""
@@ -514,6 +539,19 @@ impl Planner<'_> {
                 .or_else(|| entry.id.map(|id| id.to_string()))
                 .or_else(|| self.inputs.fresh_ids.get(index).map(Uuid::to_string))
                 .unwrap_or_default();
+            if !has_builder {
+                self.plan.warnings.push(
+                    Diagnostic::warning(
+                        "plan::new-builder",
+                        format!(
+                            "{} has no builder: a new one gets id {id}, and if this extension was \
+                             deployed, Wix sees a new component",
+                            extension.folder
+                        ),
+                    )
+                    .help("if the builder was deleted by mistake, restore it (`git checkout -- <path>`) to keep its id, or pin that id with `id:` in the manifest"),
+                );
+            }
             let missing = match (has_builder, has_handler) {
                 (false, false) => "has neither builder nor handler",
                 (false, true) => "has no builder",
@@ -538,7 +576,29 @@ impl Planner<'_> {
             && Uuid::try_parse(current).is_ok()
         {
             let pinned = pinned.to_string();
-            if pinned != current {
+            let holder = self
+                .scan
+                .extensions
+                .iter()
+                .find(|x| x.folder != extension.folder && x.id() == Some(pinned.as_str()));
+            if pinned != current && self.inputs.force && holder.is_some() {
+                // `--force` gave the pinned id's extension to another entry: this one keeps
+                // its own id rather than duplicate that one.
+                let other = holder.map(|x| x.folder.clone()).unwrap_or_default();
+                let place = entry.id_place.unwrap_or(entry.key_place);
+                self.plan.warnings.push(
+                    Diagnostic::warning(
+                        "plan::pinned-id-taken",
+                        format!(
+                            "`{}` keeps id {current}: its pinned id belongs to `{other}`",
+                            entry.folder
+                        ),
+                    )
+                    .in_source(&self.manifest.source)
+                    .label(place.offset, place.len, "pinned here")
+                    .help("remove the pin, or pin the id this extension has"),
+                );
+            } else if pinned != current {
                 let place = entry.id_place.unwrap_or(entry.key_place);
                 self.conflict(
                     true,
@@ -576,12 +636,24 @@ impl Planner<'_> {
         }
     }
 
+    /// Whether `src/extensions.ts` imports the extension's builder and `.use`s it. A builder
+    /// about to be written again counts with the export it will have.
     fn is_registered(&self, extension: &EventExtension) -> bool {
-        let (Some(registry), Some(builder)) = (&self.scan.registry, &extension.builder) else {
+        let Some(registry) = &self.scan.registry else {
             return false;
         };
+        let export = match &extension.builder {
+            Some(builder) => builder.export.clone(),
+            None => match self.plan.export_style {
+                ExportStyle::Default => BuilderExport::Default,
+                ExportStyle::Named => BuilderExport::Named {
+                    name: crate::generate::named_export_name(&extension.folder),
+                    range: 0..0,
+                },
+            },
+        };
         registry
-            .registration(&builder.path, &builder.export)
+            .registration(&builder_path(&extension.folder), &export)
             .is_some_and(|r| !r.links.is_empty())
     }
 }

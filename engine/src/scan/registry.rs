@@ -103,6 +103,18 @@ pub struct Registration {
 }
 
 impl Registry {
+    /// The indexes of the imports whose specifier points to `path` (relative to the app root,
+    /// with or without its `.ts`).
+    pub fn imports_of(&self, path: &str) -> Vec<usize> {
+        let target = path.strip_suffix(".ts").unwrap_or(path);
+        self.imports
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| resolve_specifier(&i.specifier.value).as_deref() == Some(target))
+            .map(|(index, _)| index)
+            .collect()
+    }
+
     /// The registration of the builder at `builder_path` (relative to the app root) exported
     /// as `export`, if an import binds it.
     pub fn registration(&self, builder_path: &str, export: &BuilderExport) -> Option<Registration> {
