@@ -225,3 +225,49 @@ fn permissions_are_kept_on_edited_files() {
     let mode = fs::metadata(&registry).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_rename_keeps_the_file_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    copy_dir(&workspace().join("cases/rename-found-by-event"), &app);
+    let handler = app.join("src/extensions/backend/events/old-name/old-name.ts");
+    fs::set_permissions(&handler, fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(wixsync(&["apply"], &app).status.code(), Some(0));
+    let moved = app.join("src/extensions/backend/events/contact-created/contact-created.ts");
+    let mode = fs::metadata(&moved).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o755);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_events_folder_is_refused_by_plan_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    copy_dir(&workspace().join("cases/in-sync"), &app);
+    let events = app.join("src/extensions/backend/events");
+    let elsewhere = dir.path().join("elsewhere");
+    fs::rename(&events, &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &events).unwrap();
+    for command in [&["plan"][..], &["apply"][..]] {
+        let out = wixsync(command, &app);
+        assert_eq!(out.status.code(), Some(1), "{command:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("src/extensions/backend/events is a symbolic link"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn dir_that_is_a_file_or_missing_is_named() {
+    let (_dir, app) = template_copy();
+    let out = wixsync(&["plan"], &app.join("wix-events.yaml"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("is a file, not an app folder"));
+    let out = wixsync(&["plan"], &app.join("nope"));
+    assert!(text(&out.stderr).contains("does not exist"));
+}
