@@ -4,11 +4,15 @@
 //! need into [`Edit`]s: insertions into the `dependencies` object, at the place npm would have
 //! put them, in the file's own indentation, line ends and `:` spacing. It never reprints the
 //! file: every byte outside the edits stays as it was, a missing final newline included. Byte
-//! positions come from a small strict JSON scanner (RFC 8259, as npm reads it), not from
-//! patterns over the text. Nothing here touches the disk.
+//! positions come from jsonc-parser's syntax tree, with its extensions to JSON turned off and
+//! `serde_json` checking what it still lets through, so the file must be strict JSON (RFC 8259,
+//! as npm reads it). Nothing here touches the disk.
 
 use std::ops::Range;
 
+use jsonc_parser::ast::Value;
+use jsonc_parser::common::Ranged;
+use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
 use thiserror::Error;
 
 use crate::changeset::Edit;
@@ -22,10 +26,6 @@ const DEPENDENCY_KEYS: [&str; 4] = [
     "optionalDependencies",
 ];
 
-/// Deeper nesting than this is refused (as `serde_json` does), so the scanner's recursion
-/// stays bounded.
-const MAX_DEPTH: usize = 128;
-
 /// A `package.json` that wixsync cannot add dependencies to. Lines and columns count from 1;
 /// columns count characters.
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
@@ -33,7 +33,7 @@ pub enum PackageJsonError {
     /// The text is not JSON.
     #[error("package.json is not valid JSON: {message} at line {line}, column {column}")]
     Syntax {
-        /// What is wrong, e.g. "a trailing comma before `}`".
+        /// What is wrong, e.g. "trailing commas are not allowed".
         message: String,
         /// Byte offset of the problem.
         offset: usize,
@@ -92,7 +92,7 @@ pub fn add_dependencies(
     text: &str,
     wanted: &[(&str, &str)],
 ) -> Result<Vec<Edit>, PackageJsonError> {
-    let root = Parser::parse(text)?;
+    let root = parse(text)?;
     let Kind::Object(top) = &root.kind else {
         return Err(PackageJsonError::NotAnObject {
             found: root.kind.describe(),
@@ -436,275 +436,92 @@ struct Member {
     value: Node,
 }
 
-/// A strict JSON scanner that keeps the byte span of every value and key.
-struct Parser<'t> {
-    text: &'t str,
-    bytes: &'t [u8],
-    pos: usize,
-    depth: usize,
-}
+/// jsonc-parser with every extension to JSON turned off.
+const STRICT: ParseOptions = ParseOptions {
+    allow_comments: false,
+    allow_loose_object_property_names: false,
+    allow_trailing_commas: false,
+    allow_missing_commas: false,
+    allow_single_quoted_strings: false,
+    allow_hexadecimal_numbers: false,
+    allow_unary_plus_numbers: false,
+    allow_bare_decimal_point_numbers: false,
+    allow_non_finite_numbers: false,
+    allow_extended_string_escapes: false,
+};
 
-type Parsed<T> = Result<T, PackageJsonError>;
-
-impl<'t> Parser<'t> {
-    /// The value `text` holds; a leading byte-order mark is skipped, as npm does.
-    fn parse(text: &'t str) -> Parsed<Node> {
-        let mut parser = Parser {
-            text,
-            bytes: text.as_bytes(),
-            pos: if text.starts_with('\u{feff}') { 3 } else { 0 },
-            depth: 0,
-        };
-        let node = parser.value()?;
-        parser.skip_whitespace();
-        if parser.pos < parser.bytes.len() {
-            return Err(parser.error(parser.pos, "unexpected text after the end of the JSON"));
+/// The value `text` holds; a leading byte-order mark is skipped, as npm does. Spans are
+/// byte ranges of `text`, the mark included.
+fn parse(text: &str) -> Result<Node, PackageJsonError> {
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let body = &text[bom..];
+    let syntax = |mut offset: usize, message: String| {
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
         }
-        Ok(node)
-    }
-
-    fn error(&self, at: usize, message: impl Into<String>) -> PackageJsonError {
-        let (line, column) = line_column(self.text, at);
+        let (line, column) = line_column(text, offset);
         PackageJsonError::Syntax {
-            message: message.into(),
-            offset: at,
+            message,
+            offset,
             line,
             column,
         }
-    }
-
-    /// "expected X, found Y" at the current position.
-    fn expected(&self, what: &str) -> PackageJsonError {
-        let found = match self.text[self.pos..].chars().next() {
-            Some(c) => format!("`{c}`"),
-            None => "the end of the file".to_owned(),
-        };
-        self.error(self.pos, format!("expected {what}, found {found}"))
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
-    }
-
-    fn eat(&mut self, byte: u8) -> bool {
-        let hit = self.peek() == Some(byte);
-        self.pos += usize::from(hit);
-        hit
-    }
-
-    fn skip_whitespace(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.pos += 1;
+    };
+    let parsed = parse_to_ast(body, &CollectOptions::default(), &STRICT).map_err(|e| {
+        // "Trailing commas are not allowed" reads on as "trailing commas are not allowed".
+        let mut message = e.kind().to_string();
+        if let Some(first) = message.get_mut(..1) {
+            first.make_ascii_lowercase();
         }
+        syntax(bom + e.range().start, message)
+    })?;
+    // Even strict, jsonc-parser takes control characters in strings, whitespace beyond JSON's
+    // four and nesting deeper than `serde_json`'s 128 levels, which bounds our recursion too.
+    if let Err(e) = serde_json::from_str::<serde_json::Value>(body) {
+        let line_start: usize = body
+            .split_inclusive('\n')
+            .take(e.line().saturating_sub(1))
+            .map(str::len)
+            .sum();
+        let offset = (bom + line_start + e.column().saturating_sub(1)).min(text.len());
+        // The message without serde_json's " at line 1 column 2": ours says it in characters.
+        let mut message = e.to_string();
+        if let Some(at) = message.rfind(" at line ") {
+            message.truncate(at);
+        }
+        return Err(syntax(offset, message));
     }
+    let value = parsed
+        .value
+        .ok_or_else(|| syntax(text.len(), "no JSON value".to_owned()))?;
+    Ok(Node::new(&value, bom))
+}
 
-    fn value(&mut self) -> Parsed<Node> {
-        self.skip_whitespace();
-        let start = self.pos;
-        let kind = match self.peek() {
-            Some(b'{') => self.object()?,
-            Some(b'[') => self.array()?,
-            Some(b'"') => {
-                self.string()?;
-                Kind::String
-            }
-            Some(b't') => self.literal("true", Kind::Bool)?,
-            Some(b'f') => self.literal("false", Kind::Bool)?,
-            Some(b'n') => self.literal("null", Kind::Null)?,
-            Some(b'-' | b'0'..=b'9') => self.number()?,
-            _ => return Err(self.expected("a value")),
+impl Node {
+    /// `value`, its spans moved `shift` bytes on.
+    fn new(value: &Value, shift: usize) -> Node {
+        let span = |r: jsonc_parser::common::Range| r.start + shift..r.end + shift;
+        let kind = match value {
+            Value::Object(object) => Kind::Object(
+                object
+                    .properties
+                    .iter()
+                    .map(|p| Member {
+                        key: p.name.as_str().to_owned(),
+                        key_span: span(p.name.range()),
+                        value: Node::new(&p.value, shift),
+                    })
+                    .collect(),
+            ),
+            Value::Array(_) => Kind::Array,
+            Value::StringLit(_) => Kind::String,
+            Value::NumberLit(_) => Kind::Number,
+            Value::BooleanLit(_) => Kind::Bool,
+            Value::NullKeyword(_) => Kind::Null,
         };
-        Ok(Node {
-            span: start..self.pos,
+        Node {
+            span: span(value.range()),
             kind,
-        })
-    }
-
-    fn nest(&mut self) -> Parsed<()> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(self.error(self.pos, "objects and arrays nested too deeply"));
-        }
-        self.pos += 1;
-        Ok(())
-    }
-
-    fn object(&mut self) -> Parsed<Kind> {
-        self.nest()?;
-        let mut members = Vec::new();
-        self.skip_whitespace();
-        if !self.eat(b'}') {
-            loop {
-                self.skip_whitespace();
-                if self.peek() != Some(b'"') {
-                    return Err(self.expected("a key in double quotes"));
-                }
-                let start = self.pos;
-                let key = self.string()?;
-                let key_span = start..self.pos;
-                self.skip_whitespace();
-                if !self.eat(b':') {
-                    return Err(self.expected("`:` after the key"));
-                }
-                let value = self.value()?;
-                members.push(Member {
-                    key,
-                    key_span,
-                    value,
-                });
-                self.skip_whitespace();
-                let comma = self.pos;
-                if self.eat(b'}') {
-                    break;
-                }
-                if !self.eat(b',') {
-                    return Err(self.expected("`,` or `}`"));
-                }
-                self.skip_whitespace();
-                if self.peek() == Some(b'}') {
-                    return Err(self.error(comma, "a trailing comma before `}`"));
-                }
-            }
-        }
-        self.depth -= 1;
-        Ok(Kind::Object(members))
-    }
-
-    fn array(&mut self) -> Parsed<Kind> {
-        self.nest()?;
-        self.skip_whitespace();
-        if !self.eat(b']') {
-            loop {
-                self.value()?;
-                self.skip_whitespace();
-                let comma = self.pos;
-                if self.eat(b']') {
-                    break;
-                }
-                if !self.eat(b',') {
-                    return Err(self.expected("`,` or `]`"));
-                }
-                self.skip_whitespace();
-                if self.peek() == Some(b']') {
-                    return Err(self.error(comma, "a trailing comma before `]`"));
-                }
-            }
-        }
-        self.depth -= 1;
-        Ok(Kind::Array)
-    }
-
-    /// A string literal at `pos`, decoded. Lone surrogates decode to U+FFFD.
-    fn string(&mut self) -> Parsed<String> {
-        let start = self.pos;
-        self.pos += 1;
-        let mut out = String::new();
-        let mut run = self.pos;
-        loop {
-            match self.peek() {
-                None => return Err(self.error(start, "a string without its closing `\"`")),
-                Some(b'"') => {
-                    out.push_str(&self.text[run..self.pos]);
-                    self.pos += 1;
-                    return Ok(out);
-                }
-                Some(b'\\') => {
-                    out.push_str(&self.text[run..self.pos]);
-                    self.escape(&mut out)?;
-                    run = self.pos;
-                }
-                Some(0..0x20) => {
-                    return Err(self.error(
-                        self.pos,
-                        "a control character (such as a line break) inside a string",
-                    ));
-                }
-                Some(_) => self.pos += 1,
-            }
-        }
-    }
-
-    /// The escape sequence at `pos` (at its `\`), decoded into `out`.
-    fn escape(&mut self, out: &mut String) -> Parsed<()> {
-        let start = self.pos;
-        self.pos += 1;
-        let decoded = match self.peek() {
-            Some(b'"') => '"',
-            Some(b'\\') => '\\',
-            Some(b'/') => '/',
-            Some(b'b') => '\u{8}',
-            Some(b'f') => '\u{c}',
-            Some(b'n') => '\n',
-            Some(b'r') => '\r',
-            Some(b't') => '\t',
-            Some(b'u') => {
-                self.pos += 1;
-                let high = self.hex4(start)?;
-                let mut code = u32::from(high);
-                if (0xD800..0xDC00).contains(&high) && self.text[self.pos..].starts_with("\\u") {
-                    let save = self.pos;
-                    self.pos += 2;
-                    let low = self.hex4(save)?;
-                    if (0xDC00..0xE000).contains(&low) {
-                        code = 0x10000 + ((code - 0xD800) << 10) + (u32::from(low) - 0xDC00);
-                    } else {
-                        self.pos = save;
-                    }
-                }
-                out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
-                return Ok(());
-            }
-            _ => return Err(self.error(start, "an unknown escape sequence in a string")),
-        };
-        self.pos += 1;
-        out.push(decoded);
-        Ok(())
-    }
-
-    fn hex4(&mut self, escape: usize) -> Parsed<u16> {
-        let digits = self.text.get(self.pos..self.pos + 4).unwrap_or("");
-        match u16::from_str_radix(digits, 16) {
-            Ok(value) if digits.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                self.pos += 4;
-                Ok(value)
-            }
-            _ => Err(self.error(escape, "a `\\u` escape without four hex digits")),
-        }
-    }
-
-    fn literal(&mut self, word: &str, kind: Kind) -> Parsed<Kind> {
-        if self.text[self.pos..].starts_with(word) {
-            self.pos += word.len();
-            Ok(kind)
-        } else {
-            Err(self.expected("a value"))
-        }
-    }
-
-    fn digits(&mut self) -> bool {
-        let start = self.pos;
-        while matches!(self.peek(), Some(b'0'..=b'9')) {
-            self.pos += 1;
-        }
-        self.pos > start
-    }
-
-    fn number(&mut self) -> Parsed<Kind> {
-        let start = self.pos;
-        self.eat(b'-');
-        let whole = if self.eat(b'0') { true } else { self.digits() };
-        let fraction = !self.eat(b'.') || self.digits();
-        let exponent = !matches!(self.peek(), Some(b'e' | b'E')) || {
-            self.pos += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.pos += 1;
-            }
-            self.digits()
-        };
-        if whole && fraction && exponent {
-            Ok(Kind::Number)
-        } else {
-            Err(self.error(start, "an invalid number"))
         }
     }
 }
@@ -1096,7 +913,7 @@ mod tests {
         assert_eq!(
             err,
             PackageJsonError::Syntax {
-                message: "a trailing comma before `}`".into(),
+                message: "trailing commas are not allowed".into(),
                 offset: 67,
                 line: 4,
                 column: 28,
@@ -1104,12 +921,12 @@ mod tests {
         );
         assert_eq!(
             err.to_string(),
-            "package.json is not valid JSON: a trailing comma before `}` at line 4, column 28"
+            "package.json is not valid JSON: trailing commas are not allowed at line 4, column 28"
         );
         let err = add_dependencies("{\n  \"name\": 'acme'\n}\n", &[]).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "package.json is not valid JSON: expected a value, found `'` at line 2, column 11"
+            "package.json is not valid JSON: single-quoted strings are not allowed at line 2, column 11"
         );
         for bad in [
             "",
