@@ -1,46 +1,59 @@
 //! The lifecycle property test: random sequences of manifest versions, applied one after
 //! another to a generated app, must each leave the app exactly as the manifest says.
 //!
-//! A scenario is a starting app and 1–6 versions of `wix-events.yaml`. The app is the minimal
-//! Wix CLI app (a dashboard page registered in `src/extensions.ts`, a `package.json`) in one
-//! of several shapes: a one-line chain, a multi-line chain or `const builder = app()...;
-//! export default builder`, with or without semicolons, with LF or CRLF line ends. Each
-//! version derives from the previous one by one to four random operations: add an entry (a
-//! new folder and a catalog event no extension uses), rename one (with `renamed-from: [old]`,
-//! or without it so that rule 3 finds it by its event, or by its pinned `id`), rename and
-//! re-point one at once (with `renamed-from` or a pin, so that rule 2 finds it), point one at
-//! another event (of the same namespace, or of another package), remove one, or reorder the
-//! entries. Entries are written in the short or the long form at random, every event in full
-//! (`package.namespace.function`) and only events whose webhook slug no other event shares.
-//! The ops are chosen so that the manifest says unambiguously which extension each entry
-//! means: one op per extension and version, new folder names that no folder and no
-//! `renamed-from` holds, new events that no extension subscribes to.
+//! A scenario is a starting app and 1–6 versions of `wix-events.yaml`.
+//!
+//! - **The app** is the minimal Wix CLI app (a dashboard page registered in
+//!   `src/extensions.ts`, a `package.json`) in a random shape: a one-line chain, a multi-line
+//!   chain or `const builder = app()...; export default builder`; with or without semicolons;
+//!   single or double quotes; specifiers with or without `.ts`; LF or CRLF; with or without a
+//!   final line end, a byte-order mark, comments around the chain, a `.prettierrc`; and
+//!   sometimes a hand-written event extension (`legacy-contact`, default or named export, in
+//!   another code style than wixsync's), which the first version may keep, rename or remove.
+//! - **Each version** derives from the previous one by one to four random ops: add an entry
+//!   (a new folder and a catalog event no extension uses), rename one (with `renamed-from:
+//!   [old]`, or without it so that rule 3 finds it by its event or rule 2 by a pinned `id`),
+//!   rename and re-point one at once (with `renamed-from`), point one at another event (of
+//!   the same namespace, or of another package), remove one, reorder the entries. Entries are
+//!   written in the short or the long form at random (the long form sometimes pins the id the
+//!   extension has), every event in full (`package.namespace.function`, no short forms) and
+//!   only events whose webhook slug no other event shares. The ops keep the manifest
+//!   unambiguous about which extension each entry means: one op per extension and version,
+//!   new folder names that no folder and no `renamed-from` holds, new events that no
+//!   extension subscribes to. One property uses `export-style: named`, the other leaves the
+//!   style out or says `default`.
 //!
 //! After each version is applied (`reconcile` without `--force`, which must find no
 //! conflict, then `commit`), the test checks:
-//! 1. the folders under `src/extensions/backend/events/` are the manifest's keys;
-//! 2. every one is registered exactly once in `src/extensions.ts` (one import, one `.use`),
-//!    no registration dangles, and the dashboard page's `.use(myPage)` is still there once;
-//! 3. every extension keeps the UUID it was created with, through renames and event changes,
-//!    and a new one gets the fresh id of its manifest index (ids are fixed per version);
+//! 1. the folders under `src/extensions/backend/events/` are exactly the manifest's keys;
+//! 2. each is registered exactly once in `src/extensions.ts` (one import, one `.use`), no
+//!    registration dangles, and the dashboard page's `.use(myPage)` is there once;
+//! 3. every extension keeps the UUID it had, through renames and event changes, and a new one
+//!    gets the fresh id of its manifest index (fixed ids, distinct per version);
 //! 4. a second `reconcile` plans nothing and finds no conflict;
 //! 5. every TypeScript file under `src/` parses;
 //! 6. every handler subscribes to its entry's event;
-//! 7. `package.json` lists the `@wix/*` package of every entry's event.
+//! 7. `package.json` lists the `@wix/*` package of every entry's event;
+//! 8. what names no event extension stays: the `app` and `myPage` import lines, `export
+//!    default builder`, the comments (once each), the byte-order mark, and no blank line
+//!    appears inside the chain.
 //!
 //! **Git.** Outside a git repository wixsync deletes only files byte-identical to what it
 //! would generate, and a rename or an event change edits the handler, so removing such an
-//! extension later would rightly be a conflict. The test therefore runs the app as a git
-//! repository (`git init` in the temporary folder, with a local `user.name`/`user.email`) and
-//! commits after the start and after every apply: a removal then deletes committed, clean
-//! files, which git can restore, and needs no `--force`. This also exercises wixsync's git
-//! path (`git ls-tree`, `git diff`). The `git` command must be installed.
+//! extension later would rightly be a conflict (and the hand-written one is never
+//! byte-identical). So the app is a git repository: `git init` in the temporary folder with
+//! a local `user.name`/`user.email` (global and system git config ignored), and a commit
+//! after the start and after every apply. A removal then deletes committed, clean files,
+//! which git can restore, and needs no `--force`; this also exercises wixsync's git path. The
+//! `git` command must be installed.
 //!
 //! **Persistence.** `failure_persistence` is `None`: proptest writes no
 //! `proptest-regressions/` file anywhere. A failure prints the minimal scenario (the start
-//! shape, each version's ops and YAML); turn it into a case under `cases/` or a unit test.
+//! shape and `src/extensions.ts`, then each version's ops and YAML): turn it into a case
+//! under `cases/`.
 //!
-//! 48 cases by default; `PROPTEST_CASES=500 cargo test -p wixsync --test lifecycle` runs more.
+//! 28 cases per property by default (about 4–6 s for both on 2 cores in a debug build);
+//! `PROPTEST_CASES=500 cargo test -p wixsync --test lifecycle` runs more.
 
 mod common;
 
@@ -63,9 +76,9 @@ use wixsync::render::{Palette, render_steps};
 use wixsync::scan::{LinkArg, scan};
 use wixsync::source::parse_module;
 use wixsync::tree::{AppTree, EVENTS_DIR, REGISTRY_PATH};
-use wixsync_schema::EventRef;
 use wixsync_schema::catalog::{Catalog, Event};
 use wixsync_schema::diagnostic::render_plain;
+use wixsync_schema::{EventRef, ExportStyle};
 
 /// The most entries a manifest holds; an add beyond it is skipped.
 const MAX_ENTRIES: usize = 8;
@@ -100,8 +113,35 @@ enum ChainShape {
 struct Shape {
     chain: ChainShape,
     semicolons: bool,
+    double_quotes: bool,
+    /// Import specifiers end in `.ts` (else they have no suffix).
+    ts_suffix: bool,
     crlf: bool,
+    final_newline: bool,
+    /// A byte-order mark at the start of `src/extensions.ts`.
+    bom: bool,
+    /// A comment line before the chain and a comment after its first link.
+    comments: bool,
+    /// The app's `.prettierrc`, which shapes new files.
+    prettierrc: Option<&'static str>,
+    /// A hand-written event extension the app has from the start, exported this way.
+    legacy: Option<ExportStyle>,
 }
+
+/// The hand-written extension of [`Shape::legacy`]: its folder, id and event. Its files
+/// follow another style than wixsync's (double quotes, no semicolons, four spaces).
+const LEGACY_FOLDER: &str = "legacy-contact";
+const LEGACY_ID: &str = "5b1f3c9e-2d4a-4e6b-8c7d-9e0f1a2b3c4d";
+const LEGACY_EVENT: (&str, &str, &str) = ("crm", "contacts", "onContactCreated");
+
+fn legacy_event() -> &'static Event {
+    let (package, namespace, function) = LEGACY_EVENT;
+    Catalog::get().event(package, namespace, function).unwrap()
+}
+
+/// The comments of [`Shape::comments`].
+const COMMENT_LINE: &str = "// Every extension of the app, registered once.";
+const TRAILING_COMMENT: &str = "// the dashboard page";
 
 const PAGE_BUILDER: &str = "import { extensions } from '@wix/astro/builders';
 
@@ -140,43 +180,153 @@ const PACKAGE_JSON: &str = r#"{
 "#;
 
 impl Shape {
+    fn eol(&self) -> &'static str {
+        if self.crlf { "\r\n" } else { "\n" }
+    }
+
+    /// The import lines of `src/extensions.ts`, each with its line end.
+    fn import_lines(&self) -> [String; 2] {
+        let (s, q, eol) = (self.semi(), self.quote(), self.eol());
+        let suffix = if self.ts_suffix { ".ts" } else { "" };
+        [
+            format!("import {{ app }} from {q}@wix/astro/builders{q}{s}{eol}"),
+            format!(
+                "import myPage from {q}./extensions/dashboard/pages/my-page/my-page.extension{suffix}{q}{s}{eol}"
+            ),
+        ]
+    }
+
+    fn semi(&self) -> &'static str {
+        if self.semicolons { ";" } else { "" }
+    }
+
+    /// The local name the registry binds the hand-written builder to.
+    fn legacy_local(&self) -> Option<&'static str> {
+        self.legacy.map(|export| match export {
+            ExportStyle::Default => "legacyContact",
+            ExportStyle::Named => "eventLegacyContact",
+        })
+    }
+
+    /// `package.json`; with the hand-written extension, it lists the package its handler
+    /// imports (wixsync adds packages for the handlers it writes or re-points only).
+    fn package_json(&self) -> String {
+        match self.legacy {
+            None => PACKAGE_JSON.to_owned(),
+            Some(_) => PACKAGE_JSON.replace(
+                "    \"@wix/dashboard\"",
+                "    \"@wix/crm\": \"^1.0.0\",\n    \"@wix/dashboard\"",
+            ),
+        }
+    }
+
+    /// The hand-written extension's builder and handler.
+    fn legacy_files(&self) -> Vec<(String, String)> {
+        let Some(export) = self.legacy else {
+            return Vec::new();
+        };
+        let head = match export {
+            ExportStyle::Default => "export default",
+            ExportStyle::Named => "export const eventLegacyContact =",
+        };
+        let (package, namespace, function) = LEGACY_EVENT;
+        let dir = format!("{EVENTS_DIR}/{LEGACY_FOLDER}");
+        vec![
+            (
+                format!("{dir}/{LEGACY_FOLDER}.extension.ts"),
+                format!(
+                    "import {{ extensions }} from \"@wix/astro/builders\"\n\n{head} extensions.event({{\n    id: \"{LEGACY_ID}\",\n    source: \"./extensions/backend/events/{LEGACY_FOLDER}/{LEGACY_FOLDER}.ts\",\n}})\n"
+                ),
+            ),
+            (
+                format!("{dir}/{LEGACY_FOLDER}.ts"),
+                format!(
+                    "import {{ {namespace} }} from \"@wix/{package}\"\n\n/** Written by hand. */\nexport default {namespace}.{function}(async (event) => {{\n    // Greet the new contact.\n    console.log(\"hello\", event.metadata.instanceId)\n}})\n"
+                ),
+            ),
+        ]
+    }
+
+    fn quote(&self) -> char {
+        if self.double_quotes { '"' } else { '\'' }
+    }
+
+    /// `export default builder` in the `const builder = app()...` shape, without line end.
+    fn export_builder_line(&self) -> Option<String> {
+        (self.chain == ChainShape::ConstBuilder)
+            .then(|| format!("export default builder{}", self.semi()))
+    }
+
     fn extensions_ts(&self) -> String {
-        let s = if self.semicolons { ";" } else { "" };
-        let mut text = format!(
-            "import {{ app }} from '@wix/astro/builders'{s}\n\
-             import myPage from './extensions/dashboard/pages/my-page/my-page.extension.ts'{s}\n\n"
-        );
+        let (s, eol) = (self.semi(), self.eol());
+        let mut text = if self.bom { "\u{feff}" } else { "" }.to_owned();
+        text.push_str(&self.import_lines().concat());
+        if let (Some(export), Some(local)) = (self.legacy, self.legacy_local()) {
+            let binding = match export {
+                ExportStyle::Default => local.to_owned(),
+                ExportStyle::Named => format!("{{ {local} }}"),
+            };
+            let (s, q) = (self.semi(), self.quote());
+            let suffix = if self.ts_suffix { ".ts" } else { "" };
+            text.push_str(&format!(
+                "import {binding} from {q}./extensions/backend/events/{LEGACY_FOLDER}/{LEGACY_FOLDER}.extension{suffix}{q}{s}{eol}"
+            ));
+        }
+        text.push_str(eol);
+        let c = if self.comments {
+            text.push_str(COMMENT_LINE);
+            text.push_str(eol);
+            format!(" {TRAILING_COMMENT}")
+        } else {
+            String::new()
+        };
+        let legacy = self
+            .legacy_local()
+            .map(|local| format!(".use({local})"))
+            .unwrap_or_default();
         text.push_str(&match self.chain {
-            ChainShape::OneLine => format!("export default app().use(myPage){s}\n"),
-            ChainShape::MultiLine => format!("export default app()\n  .use(myPage){s}\n"),
-            ChainShape::ConstBuilder => {
-                format!("const builder = app().use(myPage){s}\n\nexport default builder{s}\n")
+            ChainShape::OneLine => format!("export default app().use(myPage){legacy}{s}{c}{eol}"),
+            ChainShape::MultiLine if legacy.is_empty() => {
+                format!("export default app(){eol}  .use(myPage){s}{c}{eol}")
             }
+            ChainShape::MultiLine => {
+                format!("export default app(){eol}  .use(myPage){c}{eol}  {legacy}{s}{eol}")
+            }
+            ChainShape::ConstBuilder => format!(
+                "const builder = app().use(myPage){legacy}{s}{c}{eol}{eol}{}{eol}",
+                self.export_builder_line().unwrap()
+            ),
         });
+        if !self.final_newline {
+            text.truncate(text.len() - eol.len());
+        }
         text
     }
 
     /// The app's files, with this shape's line ends.
-    fn files(&self) -> Vec<(&'static str, String)> {
-        let eol = |text: &str| {
-            if self.crlf {
-                text.replace('\n', "\r\n")
-            } else {
-                text.to_owned()
-            }
-        };
-        vec![
-            (REGISTRY_PATH, eol(&self.extensions_ts())),
+    fn files(&self) -> Vec<(String, String)> {
+        let eol = |text: &str| text.replace('\n', self.eol());
+        let mut files = vec![
+            (REGISTRY_PATH.to_owned(), self.extensions_ts()),
             (
-                "src/extensions/dashboard/pages/my-page/my-page.extension.ts",
+                "src/extensions/dashboard/pages/my-page/my-page.extension.ts".to_owned(),
                 eol(PAGE_BUILDER),
             ),
             (
-                "src/extensions/dashboard/pages/my-page/my-page.tsx",
+                "src/extensions/dashboard/pages/my-page/my-page.tsx".to_owned(),
                 eol(PAGE_COMPONENT),
             ),
-            ("package.json", eol(PACKAGE_JSON)),
-        ]
+            ("package.json".to_owned(), eol(&self.package_json())),
+        ];
+        files.extend(
+            self.legacy_files()
+                .into_iter()
+                .map(|(path, text)| (path, eol(&text))),
+        );
+        if let Some(prettierrc) = self.prettierrc {
+            files.push((".prettierrc".to_owned(), prettierrc.to_owned()));
+        }
+        files
     }
 }
 
@@ -222,7 +372,7 @@ struct Scenario {
 impl fmt::Debug for Scenario {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "start: {:?}", self.shape)?;
-        writeln!(f, "src/extensions.ts:\n{}", self.shape.extensions_ts())?;
+        writeln!(f, "src/extensions.ts: {:?}", self.shape.extensions_ts())?;
         for (v, version) in self.versions.iter().enumerate() {
             writeln!(f, "--- version {} ({})", v + 1, version.ops.join("; "))?;
             f.write_str(&version.yaml)?;
@@ -336,29 +486,81 @@ fn shape() -> impl Strategy<Value = Shape> {
             Just(ChainShape::ConstBuilder)
         ],
         any::<bool>(),
+        proptest::bool::weighted(0.2),
         any::<bool>(),
+        proptest::bool::weighted(0.3),
+        proptest::bool::weighted(0.8),
+        proptest::bool::weighted(0.15),
+        proptest::bool::weighted(0.3),
+        prop_oneof![
+            6 => Just(None),
+            1 => Just(Some("{ \"semi\": false, \"singleQuote\": false }\n")),
+            1 => Just(Some("useTabs: true\n")),
+            1 => Just(Some("tabWidth: 4\nsemi: true\n")),
+        ],
+        prop_oneof![
+            2 => Just(None),
+            1 => Just(Some(ExportStyle::Default)),
+            1 => Just(Some(ExportStyle::Named)),
+        ],
     )
-        .prop_map(|(chain, semicolons, crlf)| Shape {
-            chain,
-            semicolons,
-            crlf,
-        })
+        .prop_map(
+            |(
+                chain,
+                semicolons,
+                double_quotes,
+                ts_suffix,
+                crlf,
+                final_newline,
+                bom,
+                comments,
+                prettierrc,
+                legacy,
+            )| Shape {
+                chain,
+                semicolons,
+                double_quotes,
+                ts_suffix,
+                crlf,
+                final_newline,
+                bom,
+                comments,
+                prettierrc,
+                legacy,
+            },
+        )
 }
 
-fn scenario() -> impl Strategy<Value = Scenario> {
+/// A scenario whose manifests say `export-style: named`, or that leave the style out or say
+/// `default`.
+fn scenario(named: bool) -> impl Strategy<Value = Scenario> {
+    let style = if named {
+        Just(Some("named")).boxed()
+    } else {
+        prop_oneof![3 => Just(None), 1 => Just(Some("default"))].boxed()
+    };
     (
         shape(),
-        proptest::bool::weighted(0.25),
+        style,
         proptest::collection::vec(version_seed(), 1..=6),
     )
-        .prop_map(|(shape, named, seeds)| build_scenario(shape, named, &seeds))
+        .prop_map(|(shape, style, seeds)| build_scenario(shape, style, &seeds))
 }
 
 /// Derives the versions from their seeds.
-fn build_scenario(shape: Shape, named: bool, seeds: &[VersionSeed]) -> Scenario {
+fn build_scenario(shape: Shape, style: Option<&str>, seeds: &[VersionSeed]) -> Scenario {
     let all_ids = fixed_ids(IDS_PER_VERSION * seeds.len());
     let mut ids: Vec<Uuid> = Vec::new();
     let mut previous: Vec<ModelEntry> = Vec::new();
+    if shape.legacy.is_some() {
+        ids.push(Uuid::parse_str(LEGACY_ID).unwrap());
+        previous.push(ModelEntry {
+            folder: LEGACY_FOLDER.to_owned(),
+            event: legacy_event(),
+            lineage: 0,
+            renamed_from: Vec::new(),
+        });
+    }
     let mut versions = Vec::new();
     for (v, seed) in seeds.iter().enumerate() {
         let mut builder = VersionBuilder {
@@ -402,7 +604,7 @@ fn build_scenario(shape: Shape, named: bool, seeds: &[VersionSeed]) -> Scenario 
                 }
             })
             .collect();
-        let yaml = manifest_yaml(named, &entries, &forms, &ids, seed.empty_as_braces);
+        let yaml = manifest_yaml(style, &entries, &forms, &ids, seed.empty_as_braces);
         versions.push(Version {
             entries: entries.clone(),
             ops,
@@ -601,15 +803,15 @@ impl VersionBuilder<'_> {
 }
 
 fn manifest_yaml(
-    named: bool,
+    export_style: Option<&str>,
     entries: &[ModelEntry],
     forms: &[Form],
     ids: &[Uuid],
     empty_as_braces: bool,
 ) -> String {
     let mut yaml = String::from("version: 1\n");
-    if named {
-        yaml.push_str("export-style: named\n");
+    if let Some(style) = export_style {
+        yaml.push_str(&format!("export-style: {style}\n"));
     }
     if entries.is_empty() {
         yaml.push_str(if empty_as_braces {
@@ -691,7 +893,10 @@ fn run_scenario(scenario: &Scenario) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let files = scenario.shape.files();
-    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
     write_files(root, &files);
     git(root, &["init", "-q"]);
     git(root, &["config", "user.name", "wixsync lifecycle test"]);
@@ -771,6 +976,47 @@ fn check_app(
         "{}: `.use(myPage)` in\n{}",
         at,
         registry_text
+    );
+    // 8. What names no event extension stays as it was: the imports, the `export default
+    // builder` line, and no blank line inside the chain.
+    let shape = &scenario.shape;
+    for line in shape
+        .import_lines()
+        .iter()
+        .chain(&shape.export_builder_line())
+    {
+        prop_assert!(
+            registry_text.contains(line.as_str()),
+            "{}: the line {:?} did not survive in\n{}",
+            at,
+            line,
+            registry_text
+        );
+    }
+    if shape.comments {
+        for comment in [COMMENT_LINE, TRAILING_COMMENT] {
+            prop_assert_eq!(
+                registry_text.matches(comment).count(),
+                1,
+                "{}: the comment {:?} in\n{}",
+                at,
+                comment,
+                registry_text
+            );
+        }
+    }
+    prop_assert_eq!(
+        registry_text.starts_with('\u{feff}'),
+        shape.bom,
+        "{}: the byte-order mark",
+        at
+    );
+    let chain_text = &registry_text[registry.chain.range.clone()];
+    prop_assert!(
+        !chain_text.replace('\r', "").contains("\n\n"),
+        "{}: a blank line inside the chain {:?}",
+        at,
+        chain_text
     );
     let event_imports = registry
         .imports
@@ -868,11 +1114,12 @@ fn check_app(
     Ok(())
 }
 
-fn config() -> Config {
+/// `cases` cases, or `PROPTEST_CASES` when set; no regressions file.
+fn config(cases: u32) -> Config {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(48);
+        .unwrap_or(cases);
     Config {
         cases,
         failure_persistence: None,
@@ -880,22 +1127,32 @@ fn config() -> Config {
     }
 }
 
+// Two properties, one per export style, so that the test harness runs them on two threads.
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(config(28))]
 
     #[test]
-    fn every_manifest_version_applies_cleanly(scenario in scenario()) {
+    fn default_style_versions_apply_cleanly(scenario in scenario(false)) {
+        run_scenario(&scenario)?;
+    }
+
+    #[test]
+    fn named_style_versions_apply_cleanly(scenario in scenario(true)) {
         run_scenario(&scenario)?;
     }
 }
 
 #[test]
-fn model_is_unambiguous() {
+fn generated_manifests_are_valid() {
     // The generator's own invariants, on a fixed seed: distinct valid folder names and
     // distinct events in every version.
+    assert!(EVENTS.contains(&legacy_event()));
     let mut runner = proptest::test_runner::TestRunner::deterministic();
-    for _ in 0..200 {
-        let scenario = scenario().new_tree(&mut runner).unwrap().current();
+    for i in 0..200 {
+        let scenario = scenario(i % 3 == 0)
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
         for version in &scenario.versions {
             let folders: BTreeSet<&str> =
                 version.entries.iter().map(|e| e.folder.as_str()).collect();
