@@ -90,8 +90,8 @@ impl Planner<'_> {
         }
     }
 
-    /// Every `@wix/*` package a new or re-pointed handler imports must be a dependency of the
-    /// app (WIX-FACTS.md), at the catalog's version. Nothing happens without a `package.json`
+    /// Every `@wix/*` package a handler imports must be a dependency of the app (WIX-FACTS.md),
+    /// at the catalog's version: after the apply, each entry's handler imports its event's. Nothing happens without a `package.json`
     /// or for a package the catalog does not know.
     pub(super) fn plan_dependencies(&mut self) {
         let Some(text) = self.tree.text("package.json") else {
@@ -121,20 +121,13 @@ impl Planner<'_> {
             .iter()
             .any(|key| json.get(key).and_then(|d| d.get(name)).is_some())
         };
-        let mut wanted: BTreeSet<String> = BTreeSet::new();
-        for step in &self.plan.steps {
-            match &step.action {
-                Action::Create {
-                    event,
-                    handler: true,
-                    ..
-                }
-                | Action::ChangeEvent { to: event, .. } => {
-                    wanted.insert(event.package.clone());
-                }
-                _ => {}
-            }
-        }
+        // After the apply, every entry's handler imports its event's package.
+        let wanted: BTreeSet<String> = self
+            .manifest
+            .entries
+            .iter()
+            .map(|entry| entry.event.package.clone())
+            .collect();
         for package in wanted {
             let name = format!("@wix/{package}");
             let Some(version) = wixsync_schema::catalog::Catalog::get().package_version(&package)
