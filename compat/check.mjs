@@ -316,7 +316,7 @@ async function main() {
   // Packages imported by the app's own modules must be declared in its package.json.
   const pkgPath = path.join(appDir, 'package.json');
   if (existsSync(pkgPath)) {
-    const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
+    const pkg = JSON.parse(readFileSync(pkgPath, 'utf8').replace(/^\uFEFF/, ''));
     const declared = new Set(
       ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'].flatMap((k) => Object.keys(pkg[k] ?? {})),
     );
