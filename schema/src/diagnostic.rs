@@ -228,6 +228,7 @@ pub fn render(diagnostics: &[Diagnostic], width: usize, color: bool) -> String {
         .with_width(width)
         .with_links(false)
         .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_break_words(false);
     let mut out = String::new();
     for diagnostic in diagnostics {
