@@ -118,11 +118,8 @@ impl Registry {
     /// The registration of the builder at `builder_path` (relative to the app root) exported
     /// as `export`, if an import binds it.
     pub fn registration(&self, builder_path: &str, export: &BuilderExport) -> Option<Registration> {
-        let target = builder_path.strip_suffix(".ts").unwrap_or(builder_path);
-        self.imports.iter().enumerate().find_map(|(i, import)| {
-            if resolve_specifier(&import.specifier.value).as_deref() != Some(target) {
-                return None;
-            }
+        self.imports_of(builder_path).into_iter().find_map(|i| {
+            let import = &self.imports[i];
             let (local, binding_range) = match export {
                 BuilderExport::Default => import.default.clone()?,
                 BuilderExport::Named { name, .. } => import
