@@ -252,6 +252,12 @@ fn show_problems(streams: &mut Streams<'_>, reconciliation: &Reconciliation) -> 
     !reconciliation.plan.conflicts.is_empty()
 }
 
+/// The one line `plan` and `apply` print when there is nothing to do.
+fn in_sync(streams: &mut Streams<'_>, name: &str, reconciliation: &Reconciliation) {
+    let manifest = reconciliation.manifest.source.name();
+    let _ = writeln!(streams.stdout, "{name} matches {manifest}: nothing to do.");
+}
+
 fn plan_command(args: &AppArgs, streams: &mut Streams<'_>) -> Result<i32, Failure> {
     let reconciliation = reconcile(&args.dir, &options(args))?;
     let palette = Palette::new(streams.color);
@@ -259,11 +265,7 @@ fn plan_command(args: &AppArgs, streams: &mut Streams<'_>) -> Result<i32, Failur
     let name = app_name(&args.dir);
     let conflicts = show_problems(streams, &reconciliation);
     if plan.steps.is_empty() && !conflicts {
-        let _ = writeln!(
-            streams.stdout,
-            "{name} matches {}: nothing to do.",
-            reconciliation.manifest.source.name()
-        );
+        in_sync(streams, &name, &reconciliation);
         return Ok(EXIT_OK);
     }
     match summary(plan).as_str() {
@@ -306,11 +308,7 @@ fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>) -> Result<i32, Fai
         return Ok(EXIT_ERROR);
     }
     if plan.steps.is_empty() {
-        let _ = writeln!(
-            streams.stdout,
-            "{name} matches {}: nothing to do.",
-            reconciliation.manifest.source.name()
-        );
+        in_sync(streams, &name, &reconciliation);
         return Ok(EXIT_OK);
     }
     if args.check {
