@@ -164,6 +164,10 @@ pub fn summary(plan: &Plan) -> String {
         ),
         (count(|a| matches!(a, Action::Remove { .. })), "removed"),
         (
+            count(|a| matches!(a, Action::AddDependency { .. })),
+            "package(s) added to package.json",
+        ),
+        (
             count(|a| {
                 matches!(
                     a,
