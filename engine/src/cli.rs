@@ -4,7 +4,7 @@
 //! Exit codes (DESIGN.md): 0 in sync or applied, 1 error (nothing written), 2 changes pending.
 
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
@@ -12,16 +12,10 @@ use wixsync_schema::Diagnostic;
 use wixsync_schema::catalog::Catalog;
 
 use crate::catalog_cmd;
-use crate::commit::{CommitError, commit};
-use crate::reconcile::{Failure, Options, Reconciliation, reconcile};
-use crate::render::{Palette, render_diff, render_steps, summary};
-
-/// Exit code: in sync, or applied.
-pub const EXIT_OK: i32 = 0;
-/// Exit code: an error; nothing was written.
-pub const EXIT_ERROR: i32 = 1;
-/// Exit code: changes are pending (`plan`, `apply --check`).
-pub const EXIT_PENDING: i32 = 2;
+use crate::commit::commit;
+pub use crate::diagnose::{EXIT_ERROR, EXIT_OK, EXIT_PENDING};
+use crate::reconcile::{Options, reconcile};
+use crate::render::{self, Palette};
 
 const ABOUT: &str = "Keep a Wix CLI app's backend event extensions equal to its wix-events.yaml";
 
@@ -153,48 +147,36 @@ where
             } else {
                 error.render().to_string()
             };
-            let out = if error.use_stderr() {
-                &mut *streams.stderr
+            let written = if error.use_stderr() {
+                write!(streams.stderr, "{rendered}")
             } else {
-                &mut *streams.stdout
+                write!(streams.stdout, "{rendered}")
             };
-            let _ = write!(out, "{rendered}");
-            return code;
+            return finish(code, written, streams);
         }
     };
-    let result = match cli.command {
+    match cli.command {
         Command::Plan(args) => plan_command(&args, streams),
         Command::Apply(args) => apply_command(&args, streams),
-        Command::Events(args) => Ok(events_command(&args, streams)),
-        Command::Schema => Ok(schema_command(streams)),
-    };
-    match result {
-        Ok(code) => code,
-        Err(failure) => {
-            report(streams, &failure.diagnostics);
-            let _ = writeln!(streams.stderr, "wixsync: nothing was written.");
-            EXIT_ERROR
-        }
+        Command::Events(args) => events_command(&args, streams),
+        Command::Schema => schema_command(streams),
     }
 }
 
 /// `wixsync events`: reads nothing but the compiled-in catalog, so its errors are only a bad
-/// `--package` (exit 1) and a closed stdout.
+/// `--package` (exit 1) and a stdout that cannot be written.
 fn events_command(args: &EventsArgs, streams: &mut Streams<'_>) -> i32 {
     let catalog = Catalog::get();
     let packages = match catalog_cmd::select(catalog, args.package.as_deref()) {
         Ok(packages) => packages,
-        Err(unknown) => {
-            report(streams, &[unknown.diagnostic()]);
-            return EXIT_ERROR;
-        }
+        Err(unknown) => return stopped(streams, &[unknown.diagnostic()], false),
     };
     let written = if args.json {
         catalog_cmd::render_json(streams.stdout, catalog, &packages)
     } else {
         catalog_cmd::render_text(streams.stdout, catalog, &packages, streams.color)
     };
-    output_result(written, streams)
+    finish(EXIT_OK, written, streams)
 }
 
 /// `wixsync schema`: the JSON Schema, as committed in `schema/wix-events.schema.json`.
@@ -202,23 +184,7 @@ fn schema_command(streams: &mut Streams<'_>) -> i32 {
     let written = streams
         .stdout
         .write_all(wixsync_schema::json_schema_text().as_bytes());
-    output_result(written, streams)
-}
-
-/// Exit 0, or 1 with a message when stdout could not be written (a full disk). A reader that
-/// stopped early (`wixsync events | head`) is no error.
-fn output_result(written: std::io::Result<()>, streams: &mut Streams<'_>) -> i32 {
-    match written.and_then(|()| streams.stdout.flush()) {
-        Ok(()) => EXIT_OK,
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
-        Err(error) => {
-            let _ = writeln!(
-                streams.stderr,
-                "wixsync: could not write the output: {error}"
-            );
-            EXIT_ERROR
-        }
-    }
+    finish(EXIT_OK, written, streams)
 }
 
 fn options(args: &AppArgs) -> Options {
@@ -230,9 +196,41 @@ fn options(args: &AppArgs) -> Options {
 }
 
 /// Renders diagnostics with their code frames to stderr.
-pub fn report(streams: &mut Streams<'_>, diagnostics: &[Diagnostic]) {
+///
+/// # Errors
+///
+/// Writing to stderr failed.
+pub fn report(streams: &mut Streams<'_>, diagnostics: &[Diagnostic]) -> io::Result<()> {
     let text = wixsync_schema::diagnostic::render(diagnostics, 100, streams.color);
-    let _ = write!(streams.stderr, "{text}");
+    streams.stderr.write_all(text.as_bytes())
+}
+
+/// Reports errors that stopped the run and returns exit code 1. With `nothing_written`, says
+/// that nothing was written. A failure to write to stderr has nowhere else to go.
+fn stopped(streams: &mut Streams<'_>, diagnostics: &[Diagnostic], nothing_written: bool) -> i32 {
+    let mut written = report(streams, diagnostics);
+    if nothing_written {
+        written = written.and_then(|()| writeln!(streams.stderr, "wixsync: nothing was written."));
+    }
+    drop(written);
+    EXIT_ERROR
+}
+
+/// The exit code `code`, or 1 with a message when the output could not be written (a full
+/// disk). A reader that stopped early (`wixsync plan | head`) changes nothing.
+fn finish(code: i32, written: io::Result<()>, streams: &mut Streams<'_>) -> i32 {
+    match written.and_then(|()| streams.stdout.flush()) {
+        Ok(()) => code,
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => code,
+        Err(error) => {
+            // Nowhere else to say it if stderr fails too.
+            drop(writeln!(
+                streams.stderr,
+                "wixsync: could not write the output: {error}"
+            ));
+            EXIT_ERROR
+        }
+    }
 }
 
 fn app_name(dir: &Path) -> String {
@@ -244,123 +242,64 @@ fn app_name(dir: &Path) -> String {
     }
 }
 
-/// Shows warnings and conflicts; returns whether there were conflicts.
-fn show_problems(streams: &mut Streams<'_>, reconciliation: &Reconciliation) -> bool {
-    report(streams, &reconciliation.manifest.warnings);
-    report(streams, &reconciliation.plan.warnings);
-    report(streams, &reconciliation.plan.conflicts);
-    !reconciliation.plan.conflicts.is_empty()
-}
-
-/// The one line `plan` and `apply` print when there is nothing to do.
-fn in_sync(streams: &mut Streams<'_>, name: &str, reconciliation: &Reconciliation) {
-    let manifest = reconciliation.manifest.source.name();
-    let _ = writeln!(streams.stdout, "{name} matches {manifest}: nothing to do.");
-}
-
-fn plan_command(args: &AppArgs, streams: &mut Streams<'_>) -> Result<i32, Failure> {
-    let reconciliation = reconcile(&args.dir, &options(args))?;
-    let palette = Palette::new(streams.color);
+/// `wixsync plan`: the steps, the diff; exit 0, 1 (conflicts) or 2 (pending).
+fn plan_command(args: &AppArgs, streams: &mut Streams<'_>) -> i32 {
+    let reconciliation = match reconcile(&args.dir, &options(args)) {
+        Ok(reconciliation) => reconciliation,
+        Err(error) => return stopped(streams, &error.diagnostics(), true),
+    };
     let plan = &reconciliation.plan;
+    let code = if !plan.conflicts.is_empty() {
+        EXIT_ERROR
+    } else if plan.steps.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_PENDING
+    };
+    let palette = Palette::new(streams.color);
     let name = app_name(&args.dir);
-    let conflicts = show_problems(streams, &reconciliation);
-    if plan.steps.is_empty() && !conflicts {
-        in_sync(streams, &name, &reconciliation);
-        return Ok(EXIT_OK);
-    }
-    match summary(plan).as_str() {
-        "" => {
-            let _ = writeln!(streams.stdout, "Plan for {name}:");
-        }
-        counts => {
-            let _ = writeln!(streams.stdout, "Plan for {name} ({counts}):");
-        }
-    }
-    let _ = render_steps(streams.stdout, plan, palette);
-    if conflicts {
-        let _ = writeln!(
-            streams.stdout,
-            "\n{} conflict(s) stop `wixsync apply`; see above.",
-            plan.conflicts.len()
-        );
-        return Ok(EXIT_ERROR);
-    }
-    let _ = writeln!(streams.stdout);
-    let _ = render_diff(streams.stdout, &reconciliation.changeset, palette);
-    let _ = writeln!(
-        streams.stdout,
-        "\nRun `wixsync apply` to make these changes."
-    );
-    Ok(EXIT_PENDING)
+    let written = report(streams, &reconciliation.diagnostics())
+        .and_then(|()| render::plan_report(streams.stdout, &name, &reconciliation, palette));
+    finish(code, written, streams)
 }
 
-fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>) -> Result<i32, Failure> {
-    let reconciliation = reconcile(&args.app.dir, &options(&args.app))?;
+/// `wixsync apply [--check]`.
+fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>) -> i32 {
+    let reconciliation = match reconcile(&args.app.dir, &options(&args.app)) {
+        Ok(reconciliation) => reconciliation,
+        Err(error) => return stopped(streams, &error.diagnostics(), true),
+    };
     let palette = Palette::new(streams.color);
     let plan = &reconciliation.plan;
     let name = app_name(&args.app.dir);
-    if show_problems(streams, &reconciliation) {
-        let _ = writeln!(
-            streams.stderr,
-            "wixsync: {} conflict(s); nothing was written. Fix them, or pass --force where the message allows it.",
-            plan.conflicts.len()
-        );
-        return Ok(EXIT_ERROR);
+    let mut written = report(streams, &reconciliation.diagnostics());
+    if !plan.conflicts.is_empty() {
+        let written = written.and_then(|()| {
+            writeln!(
+                streams.stderr,
+                "wixsync: {} conflict(s); nothing was written. Fix them, or pass --force where \
+                 the message allows it.",
+                plan.conflicts.len()
+            )
+        });
+        return finish(EXIT_ERROR, written, streams);
     }
     if plan.steps.is_empty() {
-        in_sync(streams, &name, &reconciliation);
-        return Ok(EXIT_OK);
+        written = written.and_then(|()| render::in_sync(streams.stdout, &name, &reconciliation));
+        return finish(EXIT_OK, written, streams);
     }
     if args.check {
-        let _ = writeln!(
-            streams.stdout,
-            "{name} has drifted from {} ({}):",
-            reconciliation.manifest.source.name(),
-            summary(plan)
-        );
-        let _ = render_steps(streams.stdout, plan, palette);
-        let _ = writeln!(
-            streams.stdout,
-            "\nRun `wixsync plan` to see the diff, `wixsync apply` to make the changes."
-        );
-        return Ok(EXIT_PENDING);
+        written = written
+            .and_then(|()| render::drift_report(streams.stdout, &name, &reconciliation, palette));
+        return finish(EXIT_PENDING, written, streams);
     }
-    let written = match commit(&args.app.dir, &reconciliation.changeset) {
-        Ok(written) => written,
+    let report = match commit(&args.app.dir, &reconciliation.changeset) {
+        Ok(report) => report,
         Err(failure) => {
-            let help = match &failure.error {
-                CommitError::Unsafe { .. } => {
-                    "wixsync never writes through a symbolic link or outside the app: replace the \
-                     link with the folder or file it points to"
-                }
-                _ => "check the permissions of the app's files and folders",
-            };
-            let done = &failure.done;
-            let state = if done.written == 0 && done.deleted == 0 {
-                "nothing was written".to_owned()
-            } else {
-                format!(
-                    "{} file(s) were written and {} deleted before it; `wixsync plan` shows what is left",
-                    done.written, done.deleted
-                )
-            };
-            report(
-                streams,
-                &[Diagnostic::error("commit::io", failure.error.to_string())
-                    .help(format!("{help}; {state}"))],
-            );
-            return Ok(EXIT_ERROR);
+            return stopped(streams, &[crate::diagnose::commit_failure(&failure)], false);
         }
     };
-    for step in &plan.steps {
-        let _ = writeln!(streams.stdout, "  {}", step.action);
-    }
-    let _ = writeln!(
-        streams.stdout,
-        "Applied to {name}: {}. {} file(s) written, {} deleted.",
-        summary(plan),
-        written.written,
-        written.deleted
-    );
-    Ok(EXIT_OK)
+    written =
+        written.and_then(|()| render::applied(streams.stdout, &name, &reconciliation, &report));
+    finish(EXIT_OK, written, streams)
 }

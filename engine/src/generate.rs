@@ -7,139 +7,8 @@
 use heck::{ToLowerCamelCase, ToUpperCamelCase};
 use wixsync_schema::{EventRef, ExportStyle};
 
-use serde::Deserialize;
-
-use crate::tree::{AppTree, EVENTS_DIR, handler_source};
-
-/// The formatting of new code: quotes, semicolons, indentation and line ends.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CodeStyle {
-    /// `'` or `"`.
-    pub quote: char,
-    /// Whether statements end with `;`.
-    pub semicolons: bool,
-    /// One level of indentation: spaces or a tab.
-    pub indent: String,
-    /// `"\n"` or `"\r\n"`.
-    pub eol: &'static str,
-}
-
-impl Default for CodeStyle {
-    /// What `wix generate` writes: single quotes, semicolons, two spaces, LF.
-    fn default() -> Self {
-        CodeStyle {
-            quote: '\'',
-            semicolons: true,
-            indent: "  ".to_owned(),
-            eol: "\n",
-        }
-    }
-}
-
-impl CodeStyle {
-    /// `text` as a string literal in this style.
-    pub fn quoted(&self, text: &str) -> String {
-        let q = self.quote;
-        format!(
-            "{q}{}{q}",
-            text.replace('\\', "\\\\").replace(q, &format!("\\{q}"))
-        )
-    }
-
-    fn semi(&self) -> &'static str {
-        if self.semicolons { ";" } else { "" }
-    }
-
-    /// Joins `lines` with this style's line end, with a final line end.
-    fn lines(&self, lines: &[String]) -> String {
-        let mut out = lines.join(self.eol);
-        out.push_str(self.eol);
-        out
-    }
-}
-
-/// The Prettier options that shape new files (`.prettierrc`, JSON or YAML).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Prettier {
-    single_quote: Option<bool>,
-    semi: Option<bool>,
-    tab_width: Option<usize>,
-    use_tabs: Option<bool>,
-}
-
-fn prettier(tree: &AppTree) -> Option<Prettier> {
-    [
-        ".prettierrc",
-        ".prettierrc.json",
-        ".prettierrc.yaml",
-        ".prettierrc.yml",
-    ]
-    .iter()
-    .find_map(|name| {
-        let text = tree.text(name)?;
-        serde_json::from_str(text)
-            .ok()
-            .or_else(|| serde_saphyr::from_str(text).ok())
-    })
-}
-
-/// The style of new files: the app's prevailing style (read off its event builders and
-/// handlers: quotes and semicolons of their import lines, the first indented line, line ends),
-/// then `.prettierrc`'s `singleQuote`, `semi`, `tabWidth` and `useTabs` where set, and what
-/// `wix generate` writes for anything neither decides.
-pub fn app_style(tree: &AppTree) -> CodeStyle {
-    let mut style = CodeStyle::default();
-    let prefix = format!("{EVENTS_DIR}/");
-    let texts: Vec<&str> = tree
-        .event_folders()
-        .iter()
-        .flat_map(|folder| tree.files_in_folder(folder))
-        .filter(|path| path.starts_with(&prefix) && path.ends_with(".ts"))
-        .filter_map(|path| tree.text(path))
-        .collect();
-    let imports: Vec<&str> = texts
-        .iter()
-        .flat_map(|t| t.lines())
-        .filter(|l| l.starts_with("import ") && l.contains(" from "))
-        .map(|l| l.trim_end())
-        .collect();
-    let majority = |yes: usize, total: usize| total > 0 && yes * 2 > total;
-    if !imports.is_empty() {
-        let double = imports.iter().filter(|l| l.contains(" from \"")).count();
-        if majority(double, imports.len()) {
-            style.quote = '"';
-        }
-        let semis = imports.iter().filter(|l| l.ends_with(';')).count();
-        style.semicolons = semis * 2 >= imports.len();
-    }
-    if let Some(indent) = texts
-        .iter()
-        .flat_map(|t| t.lines())
-        .find(|l| l.starts_with([' ', '\t']) && !l.trim().is_empty())
-        .map(|l| &l[..l.len() - l.trim_start().len()])
-    {
-        style.indent = indent.to_owned();
-    }
-    let crlf = texts.iter().filter(|t| t.contains("\r\n")).count();
-    if majority(crlf, texts.len()) {
-        style.eol = "\r\n";
-    }
-    if let Some(p) = prettier(tree) {
-        if let Some(single) = p.single_quote {
-            style.quote = if single { '\'' } else { '"' };
-        }
-        if let Some(semi) = p.semi {
-            style.semicolons = semi;
-        }
-        match (p.use_tabs, p.tab_width) {
-            (Some(true), _) => style.indent = "\t".to_owned(),
-            (_, Some(width)) => style.indent = " ".repeat(width.clamp(1, 16)),
-            _ => {}
-        }
-    }
-    style
-}
+pub use crate::scan::CodeStyle;
+use crate::tree::handler_source;
 
 /// JavaScript's reserved words and the strict-mode ones: names a binding may not take.
 const RESERVED: &[&str] = &[
@@ -280,19 +149,18 @@ pub fn builder_specifier(folder: &str, ts_suffix: bool) -> String {
     format!("./extensions/backend/events/{folder}/{folder}.extension{suffix}")
 }
 
-/// One import line of `src/extensions.ts` binding a folder's builder to `local`, without its
-/// line end.
+/// One import line of `src/extensions.ts` binding a folder's builder, exported as `export`
+/// (`None`: its default export), to `local`, without its line end.
 pub fn registry_import(
     folder: &str,
-    export: ExportStyle,
+    export: Option<&str>,
     local: &str,
     ts_suffix: bool,
     style: &CodeStyle,
 ) -> String {
     let binding = match export {
-        ExportStyle::Default => local.to_owned(),
-        ExportStyle::Named => {
-            let name = named_export_name(folder);
+        None => local.to_owned(),
+        Some(name) => {
             if name == local {
                 format!("{{ {name} }}")
             } else {
@@ -352,11 +220,11 @@ mod tests {
     fn import_lines() {
         let style = CodeStyle::default();
         assert_eq!(
-            registry_import("a-b", ExportStyle::Named, "eventAB", false, &style),
+            registry_import("a-b", Some("eventAB"), "eventAB", false, &style),
             "import { eventAB } from './extensions/backend/events/a-b/a-b.extension';"
         );
         assert_eq!(
-            registry_import("a-b", ExportStyle::Default, "aB", true, &style),
+            registry_import("a-b", None, "aB", true, &style),
             "import aB from './extensions/backend/events/a-b/a-b.extension.ts';"
         );
     }

@@ -9,8 +9,15 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use crate::plan::GitState;
 use crate::tree::EVENTS_DIR;
+
+/// What git can restore: the files committed in `HEAD` and unmodified in the index and the
+/// work tree.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GitState {
+    /// Paths relative to the app root.
+    pub clean: BTreeSet<String>,
+}
 
 /// The clean files under the events folder of the app at `root`, or `None` when `root` is not
 /// inside a git work tree (or git is not installed, or the repository has no commit yet, in

@@ -19,6 +19,9 @@
 //! for step in &reconciliation.plan.steps {
 //!     println!("{}: {}", step.action, step.reason);
 //! }
+//! for diagnostic in reconciliation.diagnostics() {
+//!     eprintln!("{diagnostic}");
+//! }
 //! wixsync::commit::commit(app, &reconciliation.changeset).expect("writable files");
 //! ```
 //!
@@ -27,17 +30,18 @@
 //! `src/extensions.ts` must default-export an `app()` chain (`export default app().use(a)`);
 //! other shapes are refused with a message that says what to change.
 
-pub mod catalog_cmd;
+mod catalog_cmd;
 pub mod changeset;
 pub mod cli;
 pub mod commit;
-pub mod generate;
+pub mod diagnose;
+pub mod edit;
+mod generate;
 pub mod git;
-pub mod package_json;
+mod parse;
 pub mod plan;
 pub mod reconcile;
 pub mod render;
 pub mod scan;
-pub mod source;
 pub mod tree;
 pub mod verify;

@@ -12,17 +12,16 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use thiserror::Error;
 use uuid::Uuid;
 use wixsync_schema::{Diagnostic, MANIFEST_FILE_NAME, Manifest, SourceFile};
 
 use crate::changeset::{self, Changeset, ChangesetError};
-use crate::generate::app_style;
 use crate::git::git_state;
-use crate::package_json::PackageJsonError;
 use crate::plan::{Plan, PlanInputs, plan};
-use crate::scan::scan;
-use crate::tree::AppTree;
-use crate::verify::verify;
+use crate::scan::{ScanError, scan};
+use crate::tree::{AppTree, LoadError};
+use crate::verify::{VerifyError, verify};
 
 /// How to reconcile.
 #[derive(Debug, Clone, Default)]
@@ -49,24 +48,51 @@ pub struct Reconciliation {
     pub changeset: Changeset,
 }
 
-/// Why reconciling stopped: the diagnostics to show, all errors.
-#[derive(Debug)]
-pub struct Failure {
-    /// What went wrong, with file, line and column where there is one.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl From<Vec<Diagnostic>> for Failure {
-    fn from(diagnostics: Vec<Diagnostic>) -> Self {
-        Failure { diagnostics }
+impl Reconciliation {
+    /// Every warning and conflict, as diagnostics ([`crate::diagnose::reconciliation`]).
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        crate::diagnose::reconciliation(self)
     }
 }
 
-impl From<Diagnostic> for Failure {
-    fn from(diagnostic: Diagnostic) -> Self {
-        Failure {
-            diagnostics: vec![diagnostic],
-        }
+/// Why reconciling stopped before a plan could be shown. Every variant is an error (exit 1);
+/// [`crate::diagnose::reconcile_error`] says it in words.
+#[derive(Debug, Error)]
+pub enum ReconcileError {
+    /// DIR is not a folder.
+    #[error("{name} is not an app folder")]
+    NotAnApp {
+        /// DIR as given.
+        name: String,
+        /// Whether something (a file) is there.
+        exists: bool,
+    },
+    /// The manifest cannot be read or breaks a rule: its diagnostics, all at once.
+    #[error("the manifest has {} problem(s)", .0.len())]
+    Manifest(Vec<Diagnostic>),
+    /// The app cannot be read.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// Files the scan cannot read, with the app as read for their code frames.
+    #[error("{} file(s) cannot be scanned", .errors.len())]
+    Scan {
+        /// What failed.
+        errors: Vec<ScanError>,
+        /// The app as read.
+        tree: Box<AppTree>,
+    },
+    /// The changeset could not be built: a bug.
+    #[error(transparent)]
+    Changeset(#[from] ChangesetError),
+    /// The changeset failed verification: a bug.
+    #[error("the changeset failed {} check(s)", .0.len())]
+    Verify(Vec<VerifyError>),
+}
+
+impl ReconcileError {
+    /// The error as diagnostics ([`crate::diagnose::reconcile_error`]).
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        crate::diagnose::reconcile_error(self)
     }
 }
 
@@ -81,12 +107,13 @@ fn display_path(path: &Path) -> String {
 /// # Errors
 ///
 /// The manifest cannot be read, or breaks a rule ([`Manifest::parse`]).
-pub fn read_manifest(root: &Path, options: &Options) -> Result<Manifest, Failure> {
+pub fn read_manifest(root: &Path, options: &Options) -> Result<Manifest, ReconcileError> {
     let path = options
         .manifest
         .clone()
         .unwrap_or_else(|| root.join(MANIFEST_FILE_NAME));
     let name = display_path(&path);
+    let failed = |d: Diagnostic| ReconcileError::Manifest(vec![d]);
     let text = fs::read(&path).map_err(|e| {
         let help = if path.is_dir() {
             "this is a folder: --manifest names the manifest file itself".to_owned()
@@ -98,31 +125,15 @@ pub fn read_manifest(root: &Path, options: &Options) -> Result<Manifest, Failure
         } else {
             "check the file's permissions".to_owned()
         };
-        Diagnostic::error("manifest::read", format!("cannot read {name}: {e}")).help(help)
+        failed(Diagnostic::error("manifest::read", format!("cannot read {name}: {e}")).help(help))
     })?;
     let text = String::from_utf8(text).map_err(|_| {
-        Diagnostic::error("manifest::encoding", format!("{name} is not UTF-8 text"))
-            .help("save the manifest as UTF-8")
+        failed(
+            Diagnostic::error("manifest::encoding", format!("{name} is not UTF-8 text"))
+                .help("save the manifest as UTF-8"),
+        )
     })?;
-    Ok(Manifest::parse(&SourceFile::new(&name, text))?)
-}
-
-fn changeset_error(tree: &AppTree, error: ChangesetError) -> Diagnostic {
-    match error {
-        ChangesetError::PackageJson(error) => {
-            let offset = match &error {
-                PackageJsonError::Syntax { offset, .. }
-                | PackageJsonError::DependenciesNotAnObject { offset, .. } => *offset,
-                PackageJsonError::NotAnObject { .. } => 0,
-            };
-            Diagnostic::error("package-json::edit", error.to_string())
-                .in_source(&SourceFile::new("package.json", tree.text("package.json").unwrap_or_default()))
-                .label(offset, 0, "here")
-                .help("a handler needs a `@wix/*` package added to package.json's `dependencies`: fix the file so it is a JSON object with an object `dependencies`, then run wixsync again")
-        }
-        ChangesetError::Edit(error) => Diagnostic::error("changeset::bug", error.to_string())
-            .help("this is a bug in wixsync, and nothing was written; please report it"),
-    }
+    Manifest::parse(&SourceFile::new(&name, text)).map_err(ReconcileError::Manifest)
 }
 
 /// Plans the app at `root` and builds and verifies the changeset. Writes nothing.
@@ -131,29 +142,24 @@ fn changeset_error(tree: &AppTree, error: ChangesetError) -> Diagnostic {
 ///
 /// A bad manifest, an app that cannot be read or scanned, or a changeset that fails
 /// verification. Conflicts are not errors here: they are in the returned plan.
-pub fn reconcile(root: &Path, options: &Options) -> Result<Reconciliation, Failure> {
+pub fn reconcile(root: &Path, options: &Options) -> Result<Reconciliation, ReconcileError> {
     if !root.is_dir() {
-        let name = display_path(root);
-        let (message, help) = if root.exists() {
-            (
-                format!("{name} is a file, not an app folder"),
-                "DIR is the app root, the folder holding src/ and wix-events.yaml; to use another \
-                 manifest file, name it with --manifest",
-            )
-        } else {
-            (
-                format!("{name} does not exist"),
-                "DIR is the app root, the folder holding src/ and wix-events.yaml",
-            )
-        };
-        return Err(Diagnostic::error("app::read", message).help(help).into());
+        return Err(ReconcileError::NotAnApp {
+            name: display_path(root),
+            exists: root.exists(),
+        });
     }
     let manifest = read_manifest(root, options)?;
-    let tree = AppTree::load(root).map_err(|e| {
-        Diagnostic::error("app::read", e.to_string())
-            .help("run wixsync from the app root (the folder holding src/ and wix-events.yaml), or pass it as DIR")
-    })?;
-    let scanned = scan(&tree)?;
+    let tree = AppTree::load(root)?;
+    let scanned = match scan(&tree) {
+        Ok(scanned) => scanned,
+        Err(errors) => {
+            return Err(ReconcileError::Scan {
+                errors,
+                tree: Box::new(tree),
+            });
+        }
+    };
     let inputs = PlanInputs {
         fresh_ids: options
             .fresh_ids
@@ -161,13 +167,11 @@ pub fn reconcile(root: &Path, options: &Options) -> Result<Reconciliation, Failu
             .unwrap_or_else(|| manifest.entries.iter().map(|_| Uuid::new_v4()).collect()),
         git: git_state(root),
         force: options.force,
-        style: app_style(&tree),
     };
-    let plan = plan(&manifest, &scanned, &tree, &inputs);
+    let plan = plan(&manifest, &scanned, &inputs);
     let changeset = if plan.conflicts.is_empty() {
-        let changeset = changeset::build(&plan, &scanned, &tree, &inputs.style)
-            .map_err(|e| changeset_error(&tree, e))?;
-        verify(&changeset, &tree, &manifest, &inputs)?;
+        let changeset = changeset::build(&plan, &scanned, &tree)?;
+        verify(&changeset, &tree, &manifest, &inputs).map_err(ReconcileError::Verify)?;
         changeset
     } else {
         Changeset::default()

@@ -10,7 +10,9 @@ use anstyle::{AnsiColor, Style};
 use similar::{ChangeTag, TextDiff};
 
 use crate::changeset::{Change, Changeset};
+use crate::commit::CommitReport;
 use crate::plan::{Action, Plan};
+use crate::reconcile::Reconciliation;
 
 /// Colours on or off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,13 +59,12 @@ pub fn render_steps(
     palette: Palette,
 ) -> io::Result<()> {
     for step in &plan.steps {
-        let verb = step.action.verb();
-        let text = step.action.to_string();
-        let rest = text.strip_prefix(verb).unwrap_or(&text).trim_start();
+        let verb = step.action.verb().as_str();
         writeln!(
             out,
-            "  {} {rest}",
-            palette.paint(action_style(&step.action), &format!("{verb:<12}"))
+            "  {} {}",
+            palette.paint(action_style(&step.action), &format!("{verb:<12}")),
+            step.action.subject()
         )?;
         writeln!(
             out,
@@ -185,4 +186,84 @@ pub fn summary(plan: &Plan) -> String {
         .map(|(n, what)| format!("{n} {what}"))
         .collect();
     parts.join(", ")
+}
+
+/// The one line `plan` and `apply` print when there is nothing to do.
+pub fn in_sync(
+    out: &mut (impl Write + ?Sized),
+    name: &str,
+    reconciliation: &Reconciliation,
+) -> io::Result<()> {
+    let manifest = reconciliation.manifest.source.name();
+    writeln!(out, "{name} matches {manifest}: nothing to do.")
+}
+
+/// What `plan` prints for the app called `name`: the steps with their reasons and the diff,
+/// or, when conflicts stop the plan, the steps and a pointer to them.
+pub fn plan_report(
+    out: &mut (impl Write + ?Sized),
+    name: &str,
+    reconciliation: &Reconciliation,
+    palette: Palette,
+) -> io::Result<()> {
+    let plan = &reconciliation.plan;
+    if plan.is_empty() {
+        return in_sync(out, name, reconciliation);
+    }
+    match summary(plan).as_str() {
+        "" => writeln!(out, "Plan for {name}:")?,
+        counts => writeln!(out, "Plan for {name} ({counts}):")?,
+    }
+    render_steps(out, plan, palette)?;
+    if !plan.conflicts.is_empty() {
+        return writeln!(
+            out,
+            "\n{} conflict(s) stop `wixsync apply`; see above.",
+            plan.conflicts.len()
+        );
+    }
+    writeln!(out)?;
+    render_diff(out, &reconciliation.changeset, palette)?;
+    writeln!(out, "\nRun `wixsync apply` to make these changes.")
+}
+
+/// What `apply --check` prints for a drifted app: the steps, and what to run.
+pub fn drift_report(
+    out: &mut (impl Write + ?Sized),
+    name: &str,
+    reconciliation: &Reconciliation,
+    palette: Palette,
+) -> io::Result<()> {
+    let plan = &reconciliation.plan;
+    writeln!(
+        out,
+        "{name} has drifted from {} ({}):",
+        reconciliation.manifest.source.name(),
+        summary(plan)
+    )?;
+    render_steps(out, plan, palette)?;
+    writeln!(
+        out,
+        "\nRun `wixsync plan` to see the diff, `wixsync apply` to make the changes."
+    )
+}
+
+/// What `apply` prints once it has written: each step, then the counts.
+pub fn applied(
+    out: &mut (impl Write + ?Sized),
+    name: &str,
+    reconciliation: &Reconciliation,
+    report: &CommitReport,
+) -> io::Result<()> {
+    let plan = &reconciliation.plan;
+    for step in &plan.steps {
+        writeln!(out, "  {}", step.action)?;
+    }
+    writeln!(
+        out,
+        "Applied to {name}: {}. {} file(s) written, {} deleted.",
+        summary(plan),
+        report.written,
+        report.deleted
+    )
 }

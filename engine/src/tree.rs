@@ -19,10 +19,12 @@ pub const EVENTS_DIR: &str = "src/extensions/backend/events";
 /// Source: WIX-FACTS.md, "Registration in `src/extensions.ts`".
 pub const REGISTRY_PATH: &str = "src/extensions.ts";
 
-/// Other single files wixsync reads when present: the app's dependencies and its Prettier
-/// settings, which decide the style of new files.
-const EXTRA_FILES: &[&str] = &[
-    "package.json",
+/// The app's dependencies, relative to the app root.
+pub const PACKAGE_JSON: &str = "package.json";
+
+/// The Prettier settings files wixsync reads, in the order it looks for them: the first one
+/// present decides the style of new files where the app's own event files do not.
+pub const PRETTIER_FILES: [&str; 4] = [
     ".prettierrc",
     ".prettierrc.json",
     ".prettierrc.yaml",
@@ -89,7 +91,7 @@ impl AppTree {
             move |source| LoadError::Io { path, source }
         };
         // wixsync writes under these paths: none of them may lead through a link.
-        let mut guarded = vec![REGISTRY_PATH.to_owned(), "package.json".to_owned()];
+        let mut guarded = vec![REGISTRY_PATH.to_owned(), PACKAGE_JSON.to_owned()];
         let mut prefix = String::new();
         for part in EVENTS_DIR.split('/') {
             if !prefix.is_empty() {
@@ -104,7 +106,7 @@ impl AppTree {
             }
         }
         let mut tree = AppTree::default();
-        for name in std::iter::once(REGISTRY_PATH).chain(EXTRA_FILES.iter().copied()) {
+        for name in [REGISTRY_PATH, PACKAGE_JSON].into_iter().chain(PRETTIER_FILES) {
             let path = root.join(name);
             match fs::read(&path) {
                 Ok(bytes) => {

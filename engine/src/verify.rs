@@ -6,37 +6,76 @@
 //! parses; (3) scanning and planning the resulting tree again gives an empty plan, so the
 //! next `apply` writes nothing.
 
-use wixsync_schema::{Diagnostic, Manifest};
+use thiserror::Error;
+use wixsync_schema::Manifest;
 
-use crate::changeset::{Change, Changeset, Edit};
+use crate::edit::{Edit, EditError};
+use crate::changeset::{Change, Changeset};
+use crate::parse::parse_module;
 use crate::plan::{PlanInputs, plan};
-use crate::scan::scan;
-use crate::source::parse_module;
+use crate::scan::{ScanError, scan};
 use crate::tree::AppTree;
+
+/// A changeset that fails a check: each is a bug in wixsync, found before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum VerifyError {
+    /// The edits do not apply.
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    /// An edited file would differ outside its edited ranges.
+    #[error("the edit of {path} would change bytes it did not mean to")]
+    ChangesUntouchedBytes {
+        /// The file.
+        path: String,
+    },
+    /// An edited file would hold fewer comments than before, and no edit removed one.
+    #[error("the edit of {path} would lose a comment")]
+    LostComment {
+        /// The file.
+        path: String,
+    },
+    /// A TypeScript file written would not be UTF-8.
+    #[error("the new {path} is not UTF-8")]
+    NotUtf8 {
+        /// The file.
+        path: String,
+    },
+    /// A TypeScript file written would not parse.
+    #[error("the new {path} would not parse: {message}")]
+    WouldNotParse {
+        /// The file.
+        path: String,
+        /// The parser's message, with the file and place.
+        message: String,
+    },
+    /// The resulting app would not scan.
+    #[error("the result would not scan: {0}")]
+    WouldNotScan(ScanError),
+    /// Planning the resulting app again would still find something to do.
+    #[error("after this apply, wixsync would still want to: {}", .steps.join("; "))]
+    NotIdempotent {
+        /// The steps the second plan has, as plan output shows them.
+        steps: Vec<String>,
+    },
+}
 
 /// Verifies `changeset` over `tree`; returns the tree it produces.
 ///
 /// # Errors
 ///
-/// A [`Diagnostic`] per failed check, each saying it is a bug in wixsync.
+/// A [`VerifyError`] per failed check.
 pub fn verify(
     changeset: &Changeset,
     tree: &AppTree,
     manifest: &Manifest,
     inputs: &PlanInputs,
-) -> Result<AppTree, Vec<Diagnostic>> {
-    let bug = |message: String| {
-        Diagnostic::error("verify::bug", message).help(
-            "this is a bug in wixsync, and nothing was written; please report it with the \
-             manifest and the files named",
-        )
-    };
+) -> Result<AppTree, Vec<VerifyError>> {
     let mut errors = Vec::new();
     for change in &changeset.changes {
         let after = match change.after() {
             Ok(after) => after,
             Err(error) => {
-                errors.push(bug(error.to_string()));
+                errors.push(error.into());
                 continue;
             }
         };
@@ -46,13 +85,17 @@ pub fn verify(
         if let Change::Modify {
             original, edits, ..
         } = change
-            && let Err(message) = untouched_bytes_kept(change.path(), original, edits, &after)
+            && !untouched_bytes_kept(original, edits, &after)
         {
-            errors.push(bug(message));
+            errors.push(VerifyError::ChangesUntouchedBytes {
+                path: change.path().to_owned(),
+            });
         }
         if path.ends_with(".ts") || path.ends_with(".tsx") {
             let Ok(text) = std::str::from_utf8(&after) else {
-                errors.push(bug(format!("the new {path} is not UTF-8")));
+                errors.push(VerifyError::NotUtf8 {
+                    path: path.to_owned(),
+                });
                 continue;
             };
             match parse_module(path, text) {
@@ -62,13 +105,15 @@ pub fn verify(
                         && parsed.comment_count() < old.comment_count()
                         && !edits_delete_comments(change)
                     {
-                        errors.push(bug(format!("the edit of {path} would lose a comment")));
+                        errors.push(VerifyError::LostComment {
+                            path: path.to_owned(),
+                        });
                     }
                 }
-                Err(error) => errors.push(bug(format!(
-                    "the new {path} would not parse: {}",
-                    error.message
-                ))),
+                Err(error) => errors.push(VerifyError::WouldNotParse {
+                    path: path.to_owned(),
+                    message: error.to_string(),
+                }),
             }
         }
     }
@@ -77,20 +122,14 @@ pub fn verify(
     }
     let next = changeset
         .apply_to(tree)
-        .map_err(|e| vec![bug(e.to_string())])?;
-    let rescan = scan(&next).map_err(|errors| {
-        errors
-            .into_iter()
-            .map(|e| bug(format!("the result would not scan: {e}")))
-            .collect::<Vec<_>>()
-    })?;
-    let again = plan(manifest, &rescan, &next, inputs);
+        .map_err(|e| vec![VerifyError::Edit(e)])?;
+    let rescan = scan(&next)
+        .map_err(|errors| errors.into_iter().map(VerifyError::WouldNotScan).collect::<Vec<_>>())?;
+    let again = plan(manifest, &rescan, inputs);
     if !again.steps.is_empty() {
-        let steps: Vec<String> = again.steps.iter().map(|s| s.action.to_string()).collect();
-        return Err(vec![bug(format!(
-            "after this apply, wixsync would still want to: {}",
-            steps.join("; ")
-        ))]);
+        return Err(vec![VerifyError::NotIdempotent {
+            steps: again.steps.iter().map(|s| s.action.to_string()).collect(),
+        }]);
     }
     Ok(next)
 }
@@ -110,32 +149,20 @@ fn edits_delete_comments(change: &Change) -> bool {
     })
 }
 
-/// Checks that `after` equals `original` outside the edited ranges.
-fn untouched_bytes_kept(
-    path: &str,
-    original: &[u8],
-    edits: &[Edit],
-    after: &[u8],
-) -> Result<(), String> {
+/// Whether `after` equals `original` outside the edited ranges.
+fn untouched_bytes_kept(original: &[u8], edits: &[Edit], after: &[u8]) -> bool {
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| (e.range.start, e.range.end));
     let (mut from, mut to) = (0, 0);
     for edit in sorted {
         let kept = &original[from..edit.range.start];
         if after.get(to..to + kept.len()) != Some(kept) {
-            return Err(format!(
-                "the edit of {path} would change bytes it did not mean to"
-            ));
+            return false;
         }
         to += kept.len() + edit.text.len();
         from = edit.range.end;
     }
-    if after.get(to..) != Some(&original[from..]) {
-        return Err(format!(
-            "the edit of {path} would change bytes it did not mean to"
-        ));
-    }
-    Ok(())
+    after.get(to..) == Some(&original[from..])
 }
 
 #[cfg(test)]
@@ -148,8 +175,8 @@ mod tests {
             range: 1..2,
             text: "XY".into(),
         }];
-        assert!(untouched_bytes_kept("f", b"abc", &edits, b"aXYc").is_ok());
-        assert!(untouched_bytes_kept("f", b"abc", &edits, b"aXYd").is_err());
-        assert!(untouched_bytes_kept("f", b"abc", &edits, b"zXYc").is_err());
+        assert!(untouched_bytes_kept(b"abc", &edits, b"aXYc"));
+        assert!(!untouched_bytes_kept(b"abc", &edits, b"aXYd"));
+        assert!(!untouched_bytes_kept(b"abc", &edits, b"zXYc"));
     }
 }

@@ -74,7 +74,7 @@ use wixsync::commit::commit;
 use wixsync::reconcile::{Options, reconcile};
 use wixsync::render::{Palette, render_steps};
 use wixsync::scan::{LinkArg, scan};
-use wixsync::source::parse_module;
+use wixsync::parse::parse_module;
 use wixsync::tree::{AppTree, EVENTS_DIR, REGISTRY_PATH};
 use wixsync_schema::catalog::{Catalog, Event};
 use wixsync_schema::diagnostic::render_plain;

@@ -6,103 +6,25 @@
 //! suffix, indentation and line ends from the file it goes into. New files are written whole.
 //! Nothing here touches the disk.
 
-mod builder;
+mod draft;
+mod package_json;
 mod registry;
-
-use std::ops::Range;
 
 use thiserror::Error;
 
-pub use registry::{RegistryStyle, registry_style};
-
-use crate::generate::CodeStyle;
+pub use crate::edit::{Edit, EditError, apply_edits};
 use crate::plan::Plan;
 use crate::scan::Scan;
 use crate::tree::AppTree;
-use builder::ChangesetBuilder;
+use draft::Draft;
 
-/// One replacement: the bytes in `range` of the original become `text`. An empty range
-/// inserts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
-    /// Byte range in the original file.
-    pub range: Range<usize>,
-    /// The replacement text.
-    pub text: String,
-}
-
-/// Edits that cannot be applied.
-#[derive(Debug, Error, PartialEq, Eq)]
-pub enum EditError {
-    /// Two edits overlap: a bug in wixsync.
-    #[error("two edits of {path} overlap at bytes {first:?} and {second:?}")]
-    Overlap {
-        /// The file.
-        path: String,
-        /// The first edit's range.
-        first: Range<usize>,
-        /// The second edit's range.
-        second: Range<usize>,
-    },
-    /// An edit lies past the end of the file: a bug in wixsync.
-    #[error("an edit of {path} at bytes {range:?} lies outside the file ({len} bytes)")]
-    OutOfRange {
-        /// The file.
-        path: String,
-        /// The edit's range.
-        range: Range<usize>,
-        /// The file's length.
-        len: usize,
-    },
-}
-
-/// Applies `edits` to `original`. Edits are applied in order of position; insertions at the
-/// same position keep the order they were given in.
-///
-/// # Errors
-///
-/// [`EditError`] when two edits overlap or one lies outside `original`.
-pub fn apply_edits(path: &str, original: &[u8], edits: &[Edit]) -> Result<Vec<u8>, EditError> {
-    let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| (e.range.start, e.range.end));
-    let mut out = Vec::with_capacity(original.len() + 256);
-    let mut at = 0;
-    let mut previous: Option<&Edit> = None;
-    for edit in sorted {
-        if edit.range.end > original.len() || edit.range.start > edit.range.end {
-            return Err(EditError::OutOfRange {
-                path: path.to_owned(),
-                range: edit.range.clone(),
-                len: original.len(),
-            });
-        }
-        if let Some(prev) = previous
-            && edit.range.start < prev.range.end
-        {
-            return Err(EditError::Overlap {
-                path: path.to_owned(),
-                first: prev.range.clone(),
-                second: edit.range.clone(),
-            });
-        }
-        out.extend_from_slice(&original[at..edit.range.start]);
-        out.extend_from_slice(edit.text.as_bytes());
-        at = edit.range.end;
-        previous = Some(edit);
-    }
-    out.extend_from_slice(&original[at..]);
-    Ok(out)
-}
-
-/// Why a changeset could not be built.
+/// Why a changeset could not be built: a bug in wixsync, since the plan only asks for
+/// edits the scan made possible.
 #[derive(Debug, Error)]
 pub enum ChangesetError {
-    /// Edits that do not apply: a bug in wixsync.
+    /// Edits that overlap or do not fit their file.
     #[error(transparent)]
     Edit(#[from] EditError),
-    /// `package.json` cannot be edited.
-    #[error(transparent)]
-    PackageJson(#[from] crate::package_json::PackageJsonError),
 }
 
 /// What happens to one file.
@@ -213,61 +135,17 @@ impl Changeset {
     }
 }
 
-/// Builds the changeset of `plan` over the app `tree` as `scan` read it.
+/// Builds the changeset of `plan` over the app `tree` as `scan` read it. The tree gives only
+/// the original bytes of the files that change; every fact comes from the scan.
 ///
 /// # Errors
 ///
-/// [`ChangesetError`] when `package.json` cannot be edited, or the edits of one file overlap
-/// (a bug in wixsync).
-pub fn build(
-    plan: &Plan,
-    scan: &Scan,
-    tree: &AppTree,
-    style: &CodeStyle,
-) -> Result<Changeset, ChangesetError> {
-    let mut builder = ChangesetBuilder::new(scan, tree, style);
+/// [`ChangesetError`] when two edits of one file overlap (named with the actions that asked
+/// for them) or an edit lies outside its file: a bug in wixsync.
+pub fn build(plan: &Plan, scan: &Scan, tree: &AppTree) -> Result<Changeset, ChangesetError> {
+    let mut draft = Draft::new(scan, tree);
     for step in &plan.steps {
-        builder.apply(&step.action);
+        draft.apply(&step.action);
     }
-    builder.finish()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn edit(range: Range<usize>, text: &str) -> Edit {
-        Edit {
-            range,
-            text: text.to_owned(),
-        }
-    }
-
-    #[test]
-    fn edits_apply_in_position_order_and_keep_insertion_order() {
-        let out = apply_edits(
-            "f",
-            b"abcdef",
-            &[edit(4..4, "X"), edit(1..2, ""), edit(4..4, "Y")],
-        )
-        .unwrap();
-        assert_eq!(out, b"acdXYef");
-    }
-
-    #[test]
-    fn overlapping_edits_are_an_error() {
-        let err = apply_edits("f", b"abcdef", &[edit(1..3, ""), edit(2..4, "")]).unwrap_err();
-        assert_eq!(
-            err,
-            EditError::Overlap {
-                path: "f".into(),
-                first: 1..3,
-                second: 2..4
-            }
-        );
-        assert!(matches!(
-            apply_edits("f", b"ab", &[edit(1..5, "")]),
-            Err(EditError::OutOfRange { .. })
-        ));
-    }
+    draft.finish()
 }

@@ -7,32 +7,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use uuid::Uuid;
-use wixsync_schema::{Diagnostic, Entry, SourceFile};
+use wixsync_schema::Entry;
 
-use super::{Action, Planner};
+use super::{Action, Conflict, Planner};
 use crate::scan::EventExtension;
-use crate::tree::{EVENTS_DIR, REGISTRY_PATH};
+use crate::tree::EVENTS_DIR;
 
 impl Planner<'_> {
-    /// A conflict pointing into an app file.
-    pub(super) fn code_diagnostic(
-        &self,
-        path: &str,
-        range: Range<usize>,
-        message: String,
-        help: String,
-    ) -> Diagnostic {
-        let mut diagnostic = Diagnostic::error("app::check", message).help(help);
-        if let Some(text) = self.tree.text(path) {
-            diagnostic = diagnostic.in_source(&SourceFile::new(path, text)).label(
-                range.start,
-                range.end - range.start,
-                "here",
-            );
-        }
-        diagnostic
-    }
-
     /// A builder needs a static, lowercase UUID: a placeholder or other non-UUID was never a
     /// component id on Wix's side, so it is replaced; an uppercase UUID is reported.
     pub(super) fn check_builder_id(
@@ -46,28 +27,17 @@ impl Planner<'_> {
         };
         let folder = entry.folder.clone();
         match &builder.id {
-            None => {
-                let diagnostic = self.code_diagnostic(
-                    &builder.path,
-                    0..0,
-                    format!("{} has no `id` string", builder.path),
-                    "give its `extensions.event({...})` a static `id: '<lowercase uuid>'`; if it \
-                     was deployed before, use the id Wix knows it by"
-                        .to_owned(),
-                );
-                self.plan.conflicts.push(diagnostic);
-            }
+            None => self.conflict(Conflict::BuilderWithoutId {
+                path: builder.path.clone(),
+            }),
             Some(id) => match Uuid::try_parse(&id.value) {
                 Ok(uuid) if uuid.hyphenated().to_string() == id.value => {}
-                Ok(uuid) => {
-                    let diagnostic = self.code_diagnostic(
-                        &builder.path,
-                        id.range.clone(),
-                        format!("the id of `{}` is not a lowercase UUID", extension.folder),
-                        format!("write it as `{}`", uuid.hyphenated()),
-                    );
-                    self.plan.conflicts.push(diagnostic);
-                }
+                Ok(uuid) => self.conflict(Conflict::IdNotLowercase {
+                    folder: extension.folder.clone(),
+                    path: builder.path.clone(),
+                    range: id.range.clone(),
+                    lowercase: uuid.hyphenated().to_string(),
+                }),
                 Err(_) => {
                     let to = entry
                         .id
@@ -94,32 +64,13 @@ impl Planner<'_> {
     /// at the catalog's version: after the apply, each entry's handler imports its event's. Nothing happens without a `package.json`
     /// or for a package the catalog does not know.
     pub(super) fn plan_dependencies(&mut self) {
-        let Some(text) = self.tree.text("package.json") else {
-            return;
-        };
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let json = match serde_json::from_str::<serde_json::Value>(text) {
-            Ok(json) => json,
-            Err(error) => {
-                self.plan.warnings.push(
-                    Diagnostic::warning(
-                        "package-json::syntax",
-                        format!("package.json is not valid JSON ({error}), so wixsync cannot check that it lists the `@wix/*` packages the handlers import"),
-                    )
-                    .help("fix package.json (npm cannot read it either), then run wixsync again"),
-                );
+        let package_json = match &self.scan.package_json {
+            None => return,
+            Some(Ok(package_json)) => package_json,
+            Some(Err(error)) => {
+                self.conflict(Conflict::PackageJson(error.clone()));
                 return;
             }
-        };
-        let declared = |name: &str| {
-            [
-                "dependencies",
-                "devDependencies",
-                "peerDependencies",
-                "optionalDependencies",
-            ]
-            .iter()
-            .any(|key| json.get(key).and_then(|d| d.get(name)).is_some())
         };
         // After the apply, every entry's handler imports its event's package.
         let wanted: BTreeSet<String> = self
@@ -134,7 +85,7 @@ impl Planner<'_> {
             else {
                 continue;
             };
-            if !declared(&name) {
+            if !package_json.declares(&name) {
                 self.step(
                     Action::AddDependency {
                         package: name.clone(),
@@ -172,15 +123,10 @@ impl Planner<'_> {
                     format!("{specifier} does not exist, so the app cannot build"),
                 );
             } else {
-                let diagnostic = self.code_diagnostic(
-                    REGISTRY_PATH,
-                    import.specifier.range.clone(),
-                    format!("src/extensions.ts imports {specifier}, which does not exist"),
-                    "restore the file, or remove the import and its `.use(...)`; wixsync edits \
-                     registrations of event extensions only"
-                        .to_owned(),
-                );
-                self.plan.conflicts.push(diagnostic);
+                self.conflict(Conflict::DanglingRegistration {
+                    specifier,
+                    range: import.specifier.range.clone(),
+                });
             }
         }
     }
@@ -207,19 +153,14 @@ impl Planner<'_> {
             }
             match seen.get(&id.value) {
                 Some((first_path, first_range)) => {
-                    let text = self.tree.text(first_path).unwrap_or_default();
-                    let (line, col) = SourceFile::new(first_path, text).line_col(first_range.start);
-                    let diagnostic = self.code_diagnostic(
-                        &path,
-                        id.range.clone(),
-                        format!("two extensions share the id {}", id.value),
-                        format!(
-                            "the other is at {first_path}:{line}:{col}; Wix keeps one of them and \
-                             silently drops the other's data: give the one Wix does not know yet \
-                             a new UUID"
-                        ),
-                    );
-                    self.plan.conflicts.push(diagnostic);
+                    let conflict = Conflict::DuplicateId {
+                        id: id.value.clone(),
+                        path,
+                        range: id.range.clone(),
+                        first_path: first_path.clone(),
+                        first_range: first_range.clone(),
+                    };
+                    self.conflict(conflict);
                 }
                 None => {
                     seen.insert(id.value.clone(), (path, id.range.clone()));
@@ -231,31 +172,19 @@ impl Planner<'_> {
     /// One handler per event across the whole app: a manifest event handled by an extension
     /// outside the events folder (or defined inline) is an error naming both places.
     pub(super) fn check_other_handlers(&mut self) {
-        for entry in &self.manifest.entries {
+        for (index, entry) in self.manifest.entries.iter().enumerate() {
             for other in &self.scan.others {
                 let Some(event) = &other.event else { continue };
                 let same = event == &entry.event
                     || matches!((event.slug(), entry.event.slug()), (Some(a), Some(b)) if a == b);
-                if !same {
-                    continue;
+                if same {
+                    let conflict = Conflict::EventHandledElsewhere {
+                        entry: index,
+                        path: other.path.clone(),
+                        range: other.def.range.clone(),
+                    };
+                    self.conflict(conflict);
                 }
-                let text = self.tree.text(&other.path).unwrap_or_default();
-                let (line, col) =
-                    SourceFile::new(&other.path, text).line_col(other.def.range.start);
-                self.conflict(
-                    false,
-                    format!(
-                        "`{}` would be a second handler for {}: {}:{line}:{col} handles it already",
-                        entry.folder, entry.event, other.path
-                    ),
-                    &[(entry.event_place, "declared here")],
-                    format!(
-                        "Wix delivers an event to one handler per app: remove this entry, or move \
-                         the extension at {}:{line} into src/extensions/backend/events/{}/ so \
-                         wixsync manages it",
-                        other.path, entry.folder
-                    ),
-                );
             }
         }
     }

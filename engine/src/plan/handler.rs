@@ -4,13 +4,13 @@
 
 use wixsync_schema::Entry;
 
-use super::{Action, Planner};
+use super::{Action, Conflict, Planner};
 use crate::scan::EventExtension;
 
 impl Planner<'_> {
     /// Steps for the handler: change its event, make its subscription the default export, or
     /// a conflict when wixsync cannot read or safely edit it.
-    pub(super) fn plan_handler(&mut self, entry: &Entry, extension: &EventExtension) {
+    pub(super) fn plan_handler(&mut self, index: usize, entry: &Entry, extension: &EventExtension) {
         let folder = entry.folder.clone();
         if let Some(handler) = &extension.handler {
             match &handler.subscription {
@@ -20,26 +20,12 @@ impl Planner<'_> {
                             || subscription.event.namespace != entry.event.namespace)
                         && (subscription.namespace_uses > 1 || subscription.import_is_shared) =>
                 {
-                    let from = &subscription.event;
-                    let diagnostic = self.code_diagnostic(
-                        &handler.path,
-                        subscription.callee_namespace.clone(),
-                        format!(
-                            "{} uses `{}` beyond its subscription, so wixsync cannot switch it to {} safely",
-                            handler.path, from.namespace, entry.event
-                        ),
-                        format!(
-                            "change the handler by hand: import `{{ {} }}` from '{}' and subscribe \
-                             with `{}.{}(...)`, and keep what else it needs from '{}'; then run \
-                             wixsync again",
-                            entry.event.namespace,
-                            entry.event.npm_package(),
-                            entry.event.namespace,
-                            entry.event.function,
-                            from.npm_package()
-                        ),
-                    );
-                    self.plan.conflicts.push(diagnostic);
+                    self.conflict(Conflict::NamespaceUsedElsewhere {
+                        entry: index,
+                        path: handler.path.clone(),
+                        range: subscription.callee_namespace.clone(),
+                        from: subscription.event.clone(),
+                    });
                 }
                 Some(subscription) if subscription.event != entry.event => {
                     self.step(
@@ -55,47 +41,18 @@ impl Planner<'_> {
                     );
                 }
                 Some(_) => {}
-                None if handler.legacy_import.is_some() => {
-                    let legacy = handler
-                        .legacy_import
-                        .as_ref()
-                        .map(|l| (l.value.clone(), l.range.clone()));
-                    let (specifier, range) = legacy.unwrap_or_default();
-                    let event = &entry.event;
-                    let diagnostic = self.code_diagnostic(
-                        &handler.path,
-                        range,
-                        format!("{} imports from '{specifier}', which does not exist", handler.path),
-                        format!(
-                            "older docs show `/events` paths; the SDK exports each event from its \
-                             namespace: `import {{ {} }} from '{}'` and `export default {}.{}(async \
-                             (event) => {{ ... }})`; change the handler, then run wixsync again",
-                            event.namespace,
-                            event.npm_package(),
-                            event.namespace,
-                            event.function
-                        ),
-                    );
-                    self.plan.conflicts.push(diagnostic);
-                }
-                None => {
-                    let path = handler.path.clone();
-                    self.conflict(
-                        false,
-                        format!(
-                            "{path} does not subscribe to an event in a shape wixsync can read"
-                        ),
-                        &[(entry.event_place, "the manifest's event")],
-                        format!(
-                            "make the handler `export default <namespace>.<onEvent>(async \
-                             (event) => {{ ... }})` with the namespace imported from \
-                             '@wix/<package>' (for this entry: `import {{ {} }} from '{}'`), \
-                             then run wixsync again",
-                            entry.event.namespace,
-                            entry.event.npm_package()
-                        ),
-                    );
-                }
+                None => match &handler.legacy_import {
+                    Some(legacy) => self.conflict(Conflict::LegacyEventsImport {
+                        entry: index,
+                        path: handler.path.clone(),
+                        specifier: legacy.value.clone(),
+                        range: legacy.range.clone(),
+                    }),
+                    None => self.conflict(Conflict::HandlerUnreadable {
+                        entry: index,
+                        path: handler.path.clone(),
+                    }),
+                },
             }
         }
         if let Some(subscription) = extension
@@ -135,15 +92,10 @@ impl Planner<'_> {
                     );
                 }
                 Some(_) => {}
-                None => {
-                    let diagnostic = self.code_diagnostic(
-                        &builder.path,
-                        0..0,
-                        format!("{} has no `source` string", builder.path),
-                        format!("add `source: '{expected}'` to its `extensions.event({{...}})`"),
-                    );
-                    self.plan.conflicts.push(diagnostic);
-                }
+                None => self.conflict(Conflict::BuilderWithoutSource {
+                    path: builder.path.clone(),
+                    expected,
+                }),
             }
         }
     }

@@ -11,6 +11,7 @@
 //! subscribing to the entry's event; (4) otherwise create it.
 
 mod checks;
+mod conflict;
 mod handler;
 mod safety;
 
@@ -18,19 +19,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use uuid::Uuid;
-use wixsync_schema::{Diagnostic, Entry, EventRef, ExportStyle, Manifest, Place, Slug, SourceFile};
+use wixsync_schema::{Entry, EventRef, ExportStyle, Manifest, Slug};
 
-use crate::generate::CodeStyle;
-use crate::scan::{BuilderExport, EventExtension, Scan};
-use crate::tree::{AppTree, REGISTRY_PATH, builder_path};
+pub use conflict::{Conflict, Warning};
 
-/// What git can restore: the files committed in `HEAD` and unmodified in the index and the
-/// work tree. `None` outside a git repository.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GitState {
-    /// Paths relative to the app root.
-    pub clean: BTreeSet<String>,
-}
+use crate::generate;
+use crate::git::GitState;
+use crate::scan::{EventExtension, Scan};
+use crate::tree::{REGISTRY_PATH, builder_path};
 
 /// Facts the plan needs that are gathered before planning, so that planning stays pure.
 #[derive(Debug, Clone, Default)]
@@ -42,8 +38,6 @@ pub struct PlanInputs {
     pub git: Option<GitState>,
     /// `--force`: go ahead despite conflicts that only protect work.
     pub force: bool,
-    /// The style of new files.
-    pub style: CodeStyle,
 }
 
 /// One change to the app.
@@ -95,6 +89,9 @@ pub enum Action {
     Register {
         /// The folder (after any rename).
         folder: Slug,
+        /// The name the builder exports the extension as once the changeset is applied, or
+        /// `None` for its default export.
+        export: Option<String>,
     },
     /// Delete an extension's folder and its registration.
     Remove {
@@ -128,26 +125,69 @@ pub enum Action {
     },
 }
 
-impl Action {
-    /// The action's name as plan output shows it.
-    pub fn verb(&self) -> &'static str {
+/// What an action does, as plan output names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Verb {
+    /// Write a new extension (or the missing files of one).
+    Create,
+    /// Move an extension to a new folder.
+    Rename,
+    /// Point a handler at another event.
+    ChangeEvent,
+    /// Give a builder another id.
+    ChangeId,
+    /// Register an extension in `src/extensions.ts`.
+    Register,
+    /// Delete an extension.
+    Remove,
+    /// Add a package to `package.json`.
+    AddPackage,
+    /// Fix what the Wix tools do not check.
+    Repair,
+}
+
+impl Verb {
+    /// The verb as plan output shows it: `create`, `change event`, ...
+    pub fn as_str(self) -> &'static str {
         match self {
-            Action::Create { .. } => "create",
-            Action::Rename { .. } => "rename",
-            Action::ChangeEvent { .. } => "change event",
-            Action::ChangeId { .. } => "change id",
-            Action::Register { .. } => "register",
-            Action::Remove { .. } => "remove",
-            Action::AddDependency { .. } => "add package",
-            Action::ExportDefault { .. } | Action::FixSource { .. } | Action::Unregister { .. } => {
-                "repair"
-            }
+            Verb::Create => "create",
+            Verb::Rename => "rename",
+            Verb::ChangeEvent => "change event",
+            Verb::ChangeId => "change id",
+            Verb::Register => "register",
+            Verb::Remove => "remove",
+            Verb::AddPackage => "add package",
+            Verb::Repair => "repair",
         }
     }
 }
 
-impl fmt::Display for Action {
+impl fmt::Display for Verb {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Action {
+    /// What the action does.
+    pub fn verb(&self) -> Verb {
+        match self {
+            Action::Create { .. } => Verb::Create,
+            Action::Rename { .. } => Verb::Rename,
+            Action::ChangeEvent { .. } => Verb::ChangeEvent,
+            Action::ChangeId { .. } => Verb::ChangeId,
+            Action::Register { .. } => Verb::Register,
+            Action::Remove { .. } => Verb::Remove,
+            Action::AddDependency { .. } => Verb::AddPackage,
+            Action::ExportDefault { .. } | Action::FixSource { .. } | Action::Unregister { .. } => {
+                Verb::Repair
+            }
+        }
+    }
+
+    /// What it acts on, as plan output shows it after the verb:
+    /// `contact-created (crm.contacts.onContactCreated)`.
+    pub fn subject(&self) -> String {
         match self {
             Action::Create {
                 folder,
@@ -161,42 +201,50 @@ impl fmt::Display for Action {
                     (false, true) => " (handler only)",
                     _ => "",
                 };
-                write!(f, "create {folder} ({event}){what}")
+                format!("{folder} ({event}){what}")
             }
             Action::Rename { from, to, id } => match id {
-                Some(id) => write!(f, "rename {from} → {to} (id {id} kept)"),
-                None => write!(f, "rename {from} → {to}"),
+                Some(id) => format!("{from} → {to} (id {id} kept)"),
+                None => format!("{from} → {to}"),
             },
-            Action::ChangeEvent { folder, from, to } => {
-                write!(f, "change event {folder}: {from} → {to}")
-            }
-            Action::ChangeId { folder, from, to } => {
-                write!(f, "change id {folder}: {from} → {to}")
-            }
-            Action::Register { folder } => write!(f, "register {folder} in {REGISTRY_PATH}"),
-            Action::Remove { folder } => write!(f, "remove {folder}"),
+            Action::ChangeEvent { folder, from, to } => format!("{folder}: {from} → {to}"),
+            Action::ChangeId { folder, from, to } => format!("{folder}: {from} → {to}"),
+            Action::Register { folder, .. } => format!("{folder} in {REGISTRY_PATH}"),
+            Action::Remove { folder } => folder.clone(),
             Action::AddDependency { package, version } => {
-                write!(f, "add package {package}@{version} to package.json")
+                format!("{package}@{version} to package.json")
             }
             Action::ExportDefault { folder } => {
-                write!(
-                    f,
-                    "repair {folder}: make the subscription the handler's default export"
-                )
+                format!("{folder}: make the subscription the handler's default export")
             }
             Action::FixSource { folder, from } => {
-                write!(
-                    f,
-                    "repair {folder}: point `source` at the handler instead of {from}"
-                )
+                format!("{folder}: point `source` at the handler instead of {from}")
             }
             Action::Unregister { specifier } => {
-                write!(
-                    f,
-                    "repair {REGISTRY_PATH}: remove the registration of missing {specifier}"
-                )
+                format!("{REGISTRY_PATH}: remove the registration of missing {specifier}")
             }
         }
+    }
+
+    /// The extension folder the action is about (after any rename), if any.
+    pub fn folder(&self) -> Option<&str> {
+        match self {
+            Action::Create { folder, .. }
+            | Action::ChangeEvent { folder, .. }
+            | Action::ChangeId { folder, .. }
+            | Action::Register { folder, .. }
+            | Action::ExportDefault { folder }
+            | Action::FixSource { folder, .. } => Some(folder.as_str()),
+            Action::Rename { to, .. } => Some(to.as_str()),
+            Action::Remove { folder } => Some(folder),
+            Action::AddDependency { .. } | Action::Unregister { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.verb(), self.subject())
     }
 }
 
@@ -215,9 +263,9 @@ pub struct Plan {
     /// The steps, in manifest order, removals last.
     pub steps: Vec<Step>,
     /// Problems that stop `apply` (exit 1). Empty when the plan can be applied.
-    pub conflicts: Vec<Diagnostic>,
+    pub conflicts: Vec<Conflict>,
     /// Things worth knowing that do not stop `apply`.
-    pub warnings: Vec<Diagnostic>,
+    pub warnings: Vec<Warning>,
     /// The export style new builders use.
     pub export_style: ExportStyle,
 }
@@ -241,7 +289,7 @@ enum Match {
 }
 
 /// Plans the changes that make the app of `scan` match `manifest`.
-pub fn plan(manifest: &Manifest, scan: &Scan, tree: &AppTree, inputs: &PlanInputs) -> Plan {
+pub fn plan(manifest: &Manifest, scan: &Scan, inputs: &PlanInputs) -> Plan {
     let export_style = manifest.export_style.unwrap_or_else(|| {
         let styles: Vec<ExportStyle> = scan
             .extensions
@@ -258,7 +306,6 @@ pub fn plan(manifest: &Manifest, scan: &Scan, tree: &AppTree, inputs: &PlanInput
         lost_pins: BTreeSet::new(),
         manifest,
         scan,
-        tree,
         inputs,
         plan: Plan {
             export_style,
@@ -294,41 +341,21 @@ struct Planner<'a> {
     lost_pins: BTreeSet<usize>,
     manifest: &'a Manifest,
     scan: &'a Scan,
-    tree: &'a AppTree,
     inputs: &'a PlanInputs,
     plan: Plan,
 }
 
 impl Planner<'_> {
-    fn source(&self) -> &SourceFile {
-        &self.manifest.source
-    }
-
     fn step(&mut self, action: Action, reason: String) {
         self.plan.steps.push(Step { action, reason });
     }
 
-    /// A conflict pointing at manifest places; with `--force` a forceable one is only a warning.
-    fn conflict(
-        &mut self,
-        forceable: bool,
-        message: String,
-        places: &[(Place, &str)],
-        help: String,
-    ) {
-        let mut diagnostic = Diagnostic::error("plan::conflict", message).help(help);
-        if !places.is_empty() {
-            diagnostic = diagnostic.in_source(self.source());
-            for (place, text) in places {
-                diagnostic = diagnostic.label(place.offset, place.len, *text);
-            }
-        }
-        if forceable && self.inputs.force {
-            diagnostic.severity = wixsync_schema::Severity::Warning;
-            diagnostic.help = Some("going ahead because of --force".to_owned());
-            self.plan.warnings.push(diagnostic);
+    /// A conflict; with `--force` a forceable one is only a warning.
+    fn conflict(&mut self, conflict: Conflict) {
+        if conflict.forceable() && self.inputs.force {
+            self.plan.warnings.push(Warning::Forced(conflict));
         } else {
-            self.plan.conflicts.push(diagnostic);
+            self.plan.conflicts.push(conflict);
         }
     }
 
@@ -385,23 +412,11 @@ impl Planner<'_> {
                     }
                 }
                 _ => {
-                    let folders: Vec<String> = candidates
+                    let folders = candidates
                         .iter()
-                        .map(|(x, _)| format!("`{}`", extensions[*x].folder))
+                        .map(|(x, _)| extensions[*x].folder.clone())
                         .collect();
-                    let place = entry.key_place;
-                    self.conflict(
-                        false,
-                        format!(
-                            "`{}` matches several existing extensions: {}",
-                            entry.folder,
-                            folders.join(" and ")
-                        ),
-                        &[(place, "this entry")],
-                        "keep one way of naming its extension: a `renamed-from` name or an \
-                         `id`, not two that point at different folders"
-                            .to_owned(),
-                    );
+                    self.conflict(Conflict::SeveralRenameSources { entry: e, folders });
                 }
             }
         }
@@ -427,25 +442,11 @@ impl Planner<'_> {
                 }
                 [] => {}
                 ref several => {
-                    let folders: Vec<String> = several
+                    let folders = several
                         .iter()
-                        .map(|x| format!("`{}`", extensions[*x].folder))
+                        .map(|x| extensions[*x].folder.clone())
                         .collect();
-                    self.conflict(
-                        false,
-                        format!(
-                            "`{}` could be a rename of {}: all subscribe to {}",
-                            entry.folder,
-                            folders.join(" or "),
-                            entry.event
-                        ),
-                        &[(entry.key_place, "this entry")],
-                        format!(
-                            "say which one it is with `renamed-from: [<folder>]` on `{}`, or give \
-                             the others entries of their own; the ones no entry names are removed",
-                            entry.folder
-                        ),
-                    );
+                    self.conflict(Conflict::AmbiguousRename { entry: e, folders });
                 }
             }
         }
@@ -453,22 +454,12 @@ impl Planner<'_> {
     }
 
     fn claimed_twice(&mut self, extension: usize, first: usize, second: usize) {
-        let entries = &self.manifest.entries;
         let folder = self.scan.extensions[extension].folder.clone();
-        self.conflict(
-            true,
-            format!(
-                "`{}` and `{}` both claim the existing extension `{folder}`",
-                entries[first].folder, entries[second].folder
-            ),
-            &[
-                (entries[second].key_place, "claims it here"),
-                (entries[first].key_place, "and here"),
-            ],
-            "an extension belongs to one entry: remove the `renamed-from` name or pinned `id` \
-             from one of them (with --force the first entry keeps it and the second is created)"
-                .to_owned(),
-        );
+        self.conflict(Conflict::ClaimedTwice {
+            folder,
+            first,
+            second,
+        });
     }
 
     fn plan_entry(&mut self, index: usize, entry: &Entry, matched: &Match) {
@@ -501,9 +492,14 @@ impl Planner<'_> {
                     },
                     reason,
                 );
+                let export = match self.plan.export_style {
+                    ExportStyle::Default => None,
+                    ExportStyle::Named => Some(generate::named_export_name(entry.folder.as_str())),
+                };
                 self.step(
                     Action::Register {
                         folder: entry.folder.clone(),
+                        export,
                     },
                     "a new extension exists for Wix only once src/extensions.ts registers it"
                         .to_owned(),
@@ -540,17 +536,10 @@ impl Planner<'_> {
                 .or_else(|| self.inputs.fresh_ids.get(index).map(Uuid::to_string))
                 .unwrap_or_default();
             if !has_builder {
-                self.plan.warnings.push(
-                    Diagnostic::warning(
-                        "plan::new-builder",
-                        format!(
-                            "{} has no builder: a new one gets id {id}, and if this extension was \
-                             deployed, Wix sees a new component",
-                            extension.folder
-                        ),
-                    )
-                    .help("if the builder was deleted by mistake, restore it (`git checkout -- <path>`) to keep its id, or pin that id with `id:` in the manifest"),
-                );
+                self.plan.warnings.push(Warning::NewBuilder {
+                    folder: extension.folder.clone(),
+                    id: id.clone(),
+                });
             }
             let missing = match (has_builder, has_handler) {
                 (false, false) => "has neither builder nor handler",
@@ -569,7 +558,7 @@ impl Planner<'_> {
                 format!("the folder `{}` {missing}", extension.folder),
             );
         }
-        self.plan_handler(entry, extension);
+        self.plan_handler(index, entry, extension);
         self.plan_source(entry, extension);
         self.check_builder_id(index, entry, extension);
         if let (Some(pinned), Some(current)) = (entry.id, extension.id())
@@ -585,33 +574,17 @@ impl Planner<'_> {
                 // `--force` gave the pinned id's extension to another entry: this one keeps
                 // its own id rather than duplicate that one.
                 let other = holder.map(|x| x.folder.clone()).unwrap_or_default();
-                let place = entry.id_place.unwrap_or(entry.key_place);
-                self.plan.warnings.push(
-                    Diagnostic::warning(
-                        "plan::pinned-id-taken",
-                        format!(
-                            "`{}` keeps id {current}: its pinned id belongs to `{other}`",
-                            entry.folder
-                        ),
-                    )
-                    .in_source(&self.manifest.source)
-                    .label(place.offset, place.len, "pinned here")
-                    .help("remove the pin, or pin the id this extension has"),
-                );
+                self.plan.warnings.push(Warning::PinnedIdTaken {
+                    entry: index,
+                    current: current.to_owned(),
+                    other,
+                });
             } else if pinned != current {
-                let place = entry.id_place.unwrap_or(entry.key_place);
-                self.conflict(
-                    true,
-                    format!(
-                        "`{}` pins id {pinned}, but its builder has {current}",
-                        entry.folder
-                    ),
-                    &[(place, "pinned here")],
-                    "changing an extension's id makes Wix see a new component and orphans the \
-                     old one: remove the pin to keep the current id, or run with --force to \
-                     change it"
-                        .to_owned(),
-                );
+                self.conflict(Conflict::PinnedIdDiffers {
+                    entry: index,
+                    pinned: pinned.clone(),
+                    current: current.to_owned(),
+                });
                 if self.inputs.force {
                     self.step(
                         Action::ChangeId {
@@ -625,9 +598,11 @@ impl Planner<'_> {
                 }
             }
         }
-        if !self.is_registered(extension) {
+        let export_now = self.export_after(extension, &extension.folder);
+        if !self.is_registered(extension, export_now.as_deref()) {
+            let export = self.export_after(extension, folder.as_str());
             self.step(
-                Action::Register { folder },
+                Action::Register { folder, export },
                 format!(
                     "`{}` exists but src/extensions.ts does not register it, so Wix does not see it",
                     extension.folder
@@ -636,24 +611,25 @@ impl Planner<'_> {
         }
     }
 
-    /// Whether `src/extensions.ts` imports the extension's builder and `.use`s it. A builder
-    /// about to be written again counts with the export it will have.
-    fn is_registered(&self, extension: &EventExtension) -> bool {
+    /// The name the extension's builder exports it as once it lives in `folder`, `None` for
+    /// its default export: the builder's own export (a rename rewrites a named one to the new
+    /// folder's name), or for a builder about to be written, the plan's export style.
+    fn export_after(&self, extension: &EventExtension, folder: &str) -> Option<String> {
+        let style = extension.export_style().unwrap_or(self.plan.export_style);
+        match extension.builder.as_ref().and_then(|b| b.export.name()) {
+            Some(name) if extension.folder == folder => Some(name.to_owned()),
+            _ => (style == ExportStyle::Named).then(|| generate::named_export_name(folder)),
+        }
+    }
+
+    /// Whether `src/extensions.ts` imports the extension's builder (exported as `export`) and
+    /// `.use`s it.
+    fn is_registered(&self, extension: &EventExtension, export: Option<&str>) -> bool {
         let Some(registry) = &self.scan.registry else {
             return false;
         };
-        let export = match &extension.builder {
-            Some(builder) => builder.export.clone(),
-            None => match self.plan.export_style {
-                ExportStyle::Default => BuilderExport::Default,
-                ExportStyle::Named => BuilderExport::Named {
-                    name: crate::generate::named_export_name(&extension.folder),
-                    range: 0..0,
-                },
-            },
-        };
         registry
-            .registration(&builder_path(&extension.folder), &export)
+            .registration(&builder_path(&extension.folder), export)
             .is_some_and(|r| !r.links.is_empty())
     }
 }

@@ -2,34 +2,20 @@
 //! recovered, because git has it committed and unmodified, or because wixsync would write the
 //! same bytes again. Anything else is a conflict that only `--force` overrides.
 
-use super::{Action, Planner};
+use super::{Action, Conflict, Planner};
 use crate::generate;
 use crate::scan::EventExtension;
 
 impl Planner<'_> {
     pub(super) fn plan_removal(&mut self, extension: &EventExtension) {
         let folder = extension.folder.clone();
-        for path in self.tree.files_in_folder(&folder) {
+        for path in &extension.files {
             if !self.recoverable(extension, path) {
-                let message = match &self.inputs.git {
-                    Some(_) => format!(
-                        "{path} would be deleted, but it has changes git cannot restore \
-                         (uncommitted, or not tracked)"
-                    ),
-                    None => format!(
-                        "{path} would be deleted, but it is not what wixsync generates and \
-                         this app is not in a git repository"
-                    ),
-                };
-                self.conflict(
-                    true,
-                    message,
-                    &[],
-                    format!(
-                        "commit the file first, add `{folder}` back to the manifest to keep it, \
-                         or run with --force to delete it anyway"
-                    ),
-                );
+                self.conflict(Conflict::UnrecoverableDelete {
+                    path: path.clone(),
+                    folder: folder.clone(),
+                    in_git: self.inputs.git.is_some(),
+                });
             }
         }
         self.step(
@@ -51,24 +37,20 @@ impl Planner<'_> {
         {
             return true;
         }
-        let Some(bytes) = self.tree.bytes(path) else {
-            return true;
-        };
-        let style = &self.inputs.style;
-        let generated = if extension.builder.as_ref().is_some_and(|b| b.path == path) {
-            match (extension.id(), extension.export_style()) {
+        let style = &self.scan.style;
+        if let Some(builder) = extension.builder.as_ref().filter(|b| b.path == path) {
+            return match (extension.id(), extension.export_style()) {
                 (Some(id), Some(export)) => {
-                    Some(generate::builder(&extension.folder, id, export, style))
+                    generate::builder(&extension.folder, id, export, style) == builder.text
                 }
-                _ => None,
-            }
-        } else if extension.handler.as_ref().is_some_and(|h| h.path == path) {
-            extension
+                _ => false,
+            };
+        }
+        if let Some(handler) = extension.handler.as_ref().filter(|h| h.path == path) {
+            return extension
                 .event()
-                .map(|event| generate::handler(&extension.folder, event, style))
-        } else {
-            None
-        };
-        generated.is_some_and(|g| g.as_bytes() == bytes)
+                .is_some_and(|event| generate::handler(&extension.folder, event, style) == handler.text);
+        }
+        false
     }
 }

@@ -8,10 +8,10 @@ use swc_ecma_ast::{
     PropName, PropOrSpread, Stmt,
 };
 use swc_ecma_visit::{Visit, VisitWith};
-use wixsync_schema::{Diagnostic, EventRef, ExportStyle};
+use wixsync_schema::{EventRef, ExportStyle};
 
-use super::{StrLit, str_value, unwrap_expr};
-use crate::source::{ParsedModule, parse_module};
+use super::{ScanError, StrLit, str_value, unwrap_expr};
+use crate::parse::{ParsedModule, parse_module};
 
 /// How a builder exports its extension.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +28,14 @@ pub enum BuilderExport {
 }
 
 impl BuilderExport {
+    /// The exported name, `None` for the default export.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            BuilderExport::Default => None,
+            BuilderExport::Named { name, .. } => Some(name),
+        }
+    }
+
     /// The export style this builder follows.
     pub fn style(&self) -> ExportStyle {
         match self {
@@ -42,6 +50,8 @@ impl BuilderExport {
 pub struct Builder {
     /// Path relative to the app root.
     pub path: String,
+    /// The file's text.
+    pub text: String,
     /// The `id` property, when it is a string literal.
     pub id: Option<StrLit>,
     /// The `source` property, when it is a string literal.
@@ -62,8 +72,8 @@ pub struct Subscription {
     /// The byte range of the import specifier that binds the namespace (`contacts` in
     /// `import { contacts } from '@wix/crm'`).
     pub namespace_import: Range<usize>,
-    /// The byte range of the module specifier string, quotes included (`'@wix/crm'`).
-    pub package_literal: Range<usize>,
+    /// The module specifier string (`'@wix/crm'`).
+    pub package_literal: StrLit,
     /// The byte range of the callee's namespace part as written (`contacts`).
     pub callee_namespace: Range<usize>,
     /// The byte range of the callee's function name (`onContactCreated`).
@@ -83,6 +93,8 @@ pub struct Subscription {
 pub struct Handler {
     /// Path relative to the app root.
     pub path: String,
+    /// The file's text.
+    pub text: String,
     /// The subscription, when the handler makes one wixsync recognises.
     pub subscription: Option<Subscription>,
     /// An import from a `@wix/<package>/events` path, which does not exist (older docs show
@@ -104,7 +116,7 @@ pub struct ExtensionDef {
 }
 
 /// `<builders>.<kind>({...})`: the kind and the object literal's `id` and `source`.
-pub(crate) fn extension_call(parsed: &ParsedModule, expr: &Expr) -> Option<ExtensionDef> {
+pub(crate) fn extension_call(parsed: &ParsedModule<'_>, expr: &Expr) -> Option<ExtensionDef> {
     let Expr::Call(call) = unwrap_expr(expr) else {
         return None;
     };
@@ -145,10 +157,7 @@ pub(crate) fn extension_call(parsed: &ParsedModule, expr: &Expr) -> Option<Exten
         let Expr::Lit(Lit::Str(value)) = unwrap_expr(&kv.value) else {
             continue;
         };
-        let lit = StrLit {
-            value: str_value(value),
-            range: parsed.range(value.span),
-        };
+        let lit = StrLit::new(parsed.text(), str_value(value), parsed.range(value.span));
         match key.as_str() {
             "id" => def.id = Some(lit),
             "source" => def.source = Some(lit),
@@ -160,7 +169,7 @@ pub(crate) fn extension_call(parsed: &ParsedModule, expr: &Expr) -> Option<Exten
 
 /// Every extension a module defines in its default export or its exported `const`s, with how
 /// it is exported.
-pub(crate) fn module_extensions(parsed: &ParsedModule) -> Vec<(ExtensionDef, BuilderExport)> {
+pub(crate) fn module_extensions(parsed: &ParsedModule<'_>) -> Vec<(ExtensionDef, BuilderExport)> {
     let mut found = Vec::new();
     for item in &parsed.module.body {
         match item {
@@ -193,13 +202,14 @@ pub(crate) fn module_extensions(parsed: &ParsedModule) -> Vec<(ExtensionDef, Bui
     found
 }
 
-pub(crate) fn scan_builder(path: &str, text: &str) -> Result<Option<Builder>, Diagnostic> {
-    let parsed = parse_module(path, text)?;
+pub(crate) fn scan_builder(path: &str, text: &str) -> Result<Option<Builder>, ScanError> {
+    let parsed = parse_module(path, text).map_err(ScanError::Syntax)?;
     Ok(module_extensions(&parsed)
         .into_iter()
         .find(|(def, _)| def.kind == "event")
         .map(|(def, export)| Builder {
             path: path.to_owned(),
+            text: text.to_owned(),
             id: def.id,
             source: def.source,
             export,
@@ -211,7 +221,7 @@ struct WixImport {
     package: String,
     namespace: String,
     specifier_range: Range<usize>,
-    package_literal: Range<usize>,
+    package_literal: StrLit,
     shared: bool,
 }
 
@@ -219,8 +229,8 @@ struct WixImport {
 pub(crate) fn scan_handler(
     path: &str,
     text: &str,
-) -> Result<(Option<Subscription>, Option<StrLit>), Diagnostic> {
-    let parsed = parse_module(path, text)?;
+) -> Result<(Option<Subscription>, Option<StrLit>), ScanError> {
+    let parsed = parse_module(path, text).map_err(ScanError::Syntax)?;
     let mut legacy_import = None;
     // Local name → the namespace it binds.
     let mut imports: Vec<(String, WixImport)> = Vec::new();
@@ -234,10 +244,11 @@ pub(crate) fn scan_handler(
         };
         if package.contains('/') {
             if package.ends_with("/events") && legacy_import.is_none() {
-                legacy_import = Some(StrLit {
-                    value: specifier.clone(),
-                    range: parsed.range(import.src.span),
-                });
+                legacy_import = Some(StrLit::new(
+                    parsed.text(),
+                    specifier.clone(),
+                    parsed.range(import.src.span),
+                ));
             }
             continue;
         }
@@ -256,7 +267,11 @@ pub(crate) fn scan_handler(
                     package: package.to_owned(),
                     namespace,
                     specifier_range: parsed.range(named.span),
-                    package_literal: parsed.range(import.src.span),
+                    package_literal: StrLit::new(
+                        parsed.text(),
+                        specifier.clone(),
+                        parsed.range(import.src.span),
+                    ),
                     shared: import.specifiers.len() > 1,
                 },
             ));

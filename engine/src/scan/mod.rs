@@ -8,19 +8,51 @@
 //! `plan` and `changeset`.
 
 mod event_files;
+pub mod package_json;
 mod registry;
+mod style;
+mod trivia;
 
 use std::ops::Range;
 
 use swc_ecma_ast::Expr;
-use wixsync_schema::{Diagnostic, EventRef, ExportStyle};
+use thiserror::Error;
+use wixsync_schema::{EventRef, ExportStyle};
 
 pub use event_files::{Builder, BuilderExport, ExtensionDef, Handler, Subscription};
-pub use registry::{Chain, Import, Link, LinkArg, NamedImport, Registration, Registry};
+pub use package_json::{PackageJson, PackageJsonError};
+pub use registry::{
+    Binding, Chain, Import, Link, LinkArg, NamedImport, Registration, Registry, RegistryShape,
+};
+pub use style::{CodeStyle, RegistryStyle};
+pub use trivia::{Decor, TrailingComment};
 
-use crate::tree::{AppTree, EVENTS_DIR, REGISTRY_PATH, builder_path, handler_path};
+use crate::parse::ParseError;
+use crate::tree::{AppTree, EVENTS_DIR, PACKAGE_JSON, REGISTRY_PATH, builder_path, handler_path};
 use event_files::{scan_builder, scan_handler};
 use registry::{scan_others, scan_registry};
+
+/// A file the scan cannot read: each stops the run before anything is planned.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ScanError {
+    /// A TypeScript file wixsync must understand does not parse.
+    #[error(transparent)]
+    Syntax(ParseError),
+    /// A TypeScript file wixsync must understand is not UTF-8.
+    #[error("{path} is not UTF-8 text")]
+    NotUtf8 {
+        /// The file, relative to the app root.
+        path: String,
+    },
+    /// `src/extensions.ts` registers extensions in a shape wixsync cannot edit safely.
+    #[error("src/extensions.ts has a shape wixsync cannot edit: {shape:?}")]
+    Registry {
+        /// Which shape.
+        shape: RegistryShape,
+        /// Where, as a byte range of `src/extensions.ts`.
+        range: Range<usize>,
+    },
+}
 
 /// A string literal: its value and the byte range of the whole literal, quotes included.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +61,24 @@ pub struct StrLit {
     pub value: String,
     /// The literal's byte range, quotes included.
     pub range: Range<usize>,
+    /// The quote it is written with: `'` or `"`.
+    pub quote: char,
+}
+
+impl StrLit {
+    /// The literal at `range` of `text`, whose value is `value`.
+    pub(crate) fn new(text: &str, value: String, range: Range<usize>) -> StrLit {
+        let quote = if text[range.clone()].starts_with('"') {
+            '"'
+        } else {
+            '\''
+        };
+        StrLit {
+            value,
+            range,
+            quote,
+        }
+    }
 }
 
 /// One folder under `src/extensions/backend/events/`.
@@ -36,6 +86,8 @@ pub struct StrLit {
 pub struct EventExtension {
     /// The folder's name.
     pub folder: String,
+    /// Every file in the folder, by path relative to the app root, sorted.
+    pub files: Vec<String>,
     /// The builder, if `<folder>.extension.ts` exists and defines an event extension.
     pub builder: Option<Builder>,
     /// The handler, if the file the builder's `source` names (or `<folder>.ts`) exists.
@@ -95,6 +147,10 @@ pub struct Scan {
     pub others: Vec<OtherExtension>,
     /// Registrations whose file does not exist.
     pub dangling: Vec<Dangling>,
+    /// `package.json`: `None` when the app has none.
+    pub package_json: Option<Result<PackageJson, PackageJsonError>>,
+    /// The style new files take.
+    pub style: CodeStyle,
 }
 
 impl Scan {
@@ -108,9 +164,10 @@ impl Scan {
 ///
 /// # Errors
 ///
-/// A [`Diagnostic`] for every TypeScript file wixsync must understand that does not parse, and
-/// for a `src/extensions.ts` whose default export is not an `app()` chain wixsync can edit.
-pub fn scan(tree: &AppTree) -> Result<Scan, Vec<Diagnostic>> {
+/// A [`ScanError`] for every TypeScript file wixsync must understand that does not parse or is
+/// not UTF-8, and for a `src/extensions.ts` whose default export is not an `app()` chain
+/// wixsync can edit.
+pub fn scan(tree: &AppTree) -> Result<Scan, Vec<ScanError>> {
     let mut errors = Vec::new();
     let mut extensions = Vec::new();
     for folder in tree.event_folders() {
@@ -137,24 +194,31 @@ pub fn scan(tree: &AppTree) -> Result<Scan, Vec<Diagnostic>> {
         .as_ref()
         .map(|r| scan_others(tree, r))
         .unwrap_or_default();
+    let package_json = tree.bytes(PACKAGE_JSON).map(|bytes| match std::str::from_utf8(bytes) {
+        Ok(text) => PackageJson::parse(text),
+        Err(_) => Err(PackageJsonError::NotUtf8),
+    });
     if errors.is_empty() {
         Ok(Scan {
             extensions,
             registry,
             others,
             dangling,
+            package_json,
+            style: style::app_style(tree),
         })
     } else {
         Err(errors)
     }
 }
 
-pub(crate) fn not_utf8(path: &str) -> Diagnostic {
-    Diagnostic::error("typescript::encoding", format!("{path} is not UTF-8 text"))
-        .help("save the file as UTF-8; TypeScript sources are UTF-8")
+fn not_utf8(path: &str) -> ScanError {
+    ScanError::NotUtf8 {
+        path: path.to_owned(),
+    }
 }
 
-fn scan_extension(tree: &AppTree, folder: &str) -> Result<EventExtension, Diagnostic> {
+fn scan_extension(tree: &AppTree, folder: &str) -> Result<EventExtension, ScanError> {
     let path = builder_path(folder);
     let builder = match tree.text(&path) {
         Some(text) => scan_builder(&path, text)?,
@@ -176,6 +240,7 @@ fn scan_extension(tree: &AppTree, folder: &str) -> Result<EventExtension, Diagno
                 subscription,
                 legacy_import,
                 path: handler_path,
+                text: text.to_owned(),
             })
         }
         None if tree.contains(&handler_path) => return Err(not_utf8(&handler_path)),
@@ -183,6 +248,11 @@ fn scan_extension(tree: &AppTree, folder: &str) -> Result<EventExtension, Diagno
     };
     Ok(EventExtension {
         folder: folder.to_owned(),
+        files: tree
+            .files_in_folder(folder)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
         builder,
         handler,
     })

@@ -8,13 +8,15 @@ use swc_ecma_ast::{
     Callee, Decl, Expr, ImportSpecifier, ModuleDecl, ModuleExportName, ModuleItem, Stmt,
 };
 use swc_ecma_visit::{Visit, VisitWith};
-use wixsync_schema::{Diagnostic, EventRef, SourceFile};
+use wixsync_schema::EventRef;
 
 use super::event_files::{
-    BuilderExport, ExtensionDef, extension_call, module_extensions, scan_handler,
+    ExtensionDef, extension_call, module_extensions, scan_handler,
 };
-use super::{Dangling, OtherExtension, StrLit, str_value, unwrap_expr};
-use crate::source::{ParsedModule, parse_module};
+use super::style::{RegistryStyle, registry_style};
+use super::trivia::{Decor, Trivia};
+use super::{Dangling, OtherExtension, ScanError, StrLit, str_value, unwrap_expr};
+use crate::parse::{ParsedModule, parse_module};
 use crate::tree::{AppTree, EVENTS_DIR, REGISTRY_PATH};
 
 /// One import declaration of `src/extensions.ts`.
@@ -22,14 +24,35 @@ use crate::tree::{AppTree, EVENTS_DIR, REGISTRY_PATH};
 pub struct Import {
     /// The whole statement's byte range.
     pub range: Range<usize>,
+    /// The trivia around the statement.
+    pub decor: Decor,
     /// The module specifier.
     pub specifier: StrLit,
-    /// The default import's local name and its byte range.
-    pub default: Option<(String, Range<usize>)>,
-    /// Named imports: imported name, local name, and the specifier's byte range.
+    /// The default import.
+    pub default: Option<Binding>,
+    /// Named imports, in order.
     pub named: Vec<NamedImport>,
     /// Whether the statement ends with `;`.
     pub semicolon: bool,
+}
+
+impl Import {
+    /// How many names the statement binds by default or by name.
+    pub fn binding_count(&self) -> usize {
+        self.named.len() + usize::from(self.default.is_some())
+    }
+}
+
+/// A default import's local name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// The local binding.
+    pub local: String,
+    /// The name's byte range.
+    pub range: Range<usize>,
+    /// What to delete to take this binding alone out of the statement: the name with the
+    /// comma that separates it from the next binding (or from the previous one).
+    pub removal: Range<usize>,
 }
 
 /// `imported as local` inside `import { ... }`.
@@ -37,10 +60,14 @@ pub struct Import {
 pub struct NamedImport {
     /// The exported name imported.
     pub imported: String,
+    /// The byte range of the imported name as written (the whole specifier without `as`).
+    pub imported_range: Range<usize>,
     /// The local binding.
     pub local: String,
     /// The specifier's byte range.
     pub range: Range<usize>,
+    /// What to delete to take this specifier alone out of the statement, with its comma.
+    pub removal: Range<usize>,
 }
 
 /// The argument of one `.use(...)` link.
@@ -65,6 +92,10 @@ pub struct Link {
     pub range: Range<usize>,
     /// The end of what comes before the link (`app()` or the previous link).
     pub prev_end: usize,
+    /// Whether a comment stands between `prev_end` and the link.
+    pub lead_has_comment: bool,
+    /// The trivia around the link.
+    pub decor: Decor,
 }
 
 /// The default-exported `app().use(...)...` chain.
@@ -74,6 +105,10 @@ pub struct Chain {
     pub range: Range<usize>,
     /// The links, in order.
     pub links: Vec<Link>,
+    /// Whether the chain spans more than one line.
+    pub multiline: bool,
+    /// The trivia around the `app()` call that heads the chain.
+    pub head_decor: Decor,
 }
 
 /// `src/extensions.ts`, parsed.
@@ -87,6 +122,10 @@ pub struct Registry {
     pub chain: Chain,
     /// Every name declared at the top level (imports, variables, functions, classes).
     pub bindings: Vec<String>,
+    /// The file's style, for what wixsync adds to it.
+    pub style: RegistryStyle,
+    /// Where a first import goes when the file has none: after a byte-order mark.
+    pub start: usize,
 }
 
 /// Where a registration of an event folder stands in `src/extensions.ts`.
@@ -98,6 +137,11 @@ pub struct Registration {
     pub local: String,
     /// The byte range of the binding in the import (the default name or `{ name }` specifier).
     pub binding_range: Range<usize>,
+    /// What to delete to take the binding alone out of its import.
+    pub binding_removal: Range<usize>,
+    /// For a named import, the byte range of the imported name (`eventA` in
+    /// `{ eventA as a }`); for a default import, the binding's range.
+    pub imported_range: Range<usize>,
     /// Indexes into [`Chain::links`] of the `.use(local)` links.
     pub links: Vec<usize>,
 }
@@ -116,17 +160,24 @@ impl Registry {
     }
 
     /// The registration of the builder at `builder_path` (relative to the app root) exported
-    /// as `export`, if an import binds it.
-    pub fn registration(&self, builder_path: &str, export: &BuilderExport) -> Option<Registration> {
+    /// as `export` (`None` for its default export), if an import binds it.
+    pub fn registration(&self, builder_path: &str, export: Option<&str>) -> Option<Registration> {
         self.imports_of(builder_path).into_iter().find_map(|i| {
             let import = &self.imports[i];
-            let (local, binding_range) = match export {
-                BuilderExport::Default => import.default.clone()?,
-                BuilderExport::Named { name, .. } => import
-                    .named
-                    .iter()
-                    .find(|n| &n.imported == name)
-                    .map(|n| (n.local.clone(), n.range.clone()))?,
+            let (local, binding_range, binding_removal, imported_range) = match export {
+                None => import.default.as_ref().map(|d| {
+                    (d.local.clone(), d.range.clone(), d.removal.clone(), d.range.clone())
+                })?,
+                Some(name) => {
+                    import.named.iter().find(|n| n.imported == name).map(|n| {
+                        (
+                            n.local.clone(),
+                            n.range.clone(),
+                            n.removal.clone(),
+                            n.imported_range.clone(),
+                        )
+                    })?
+                }
             };
             let links = self
                 .chain
@@ -140,6 +191,8 @@ impl Registry {
                 import: i,
                 local,
                 binding_range,
+                binding_removal,
+                imported_range,
                 links,
             })
         })
@@ -245,7 +298,7 @@ pub(crate) fn scan_others(
 /// a helper function or a second statement, which wixsync cannot extend safely.
 struct StrayUses<'a> {
     chain: &'a Range<usize>,
-    parsed: &'a ParsedModule,
+    parsed: &'a ParsedModule<'a>,
     found: Option<Range<usize>>,
 }
 
@@ -265,21 +318,30 @@ impl Visit for StrayUses<'_> {
     }
 }
 
-fn registry_error(
-    source: &SourceFile,
-    range: Range<usize>,
-    message: &str,
-    help: &str,
-) -> Diagnostic {
-    Diagnostic::error("registry::shape", message)
-        .in_source(source)
-        .label(range.start, range.end - range.start, "here")
-        .help(help)
+/// A `src/extensions.ts` whose registrations wixsync cannot edit safely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistryShape {
+    /// `export default function ...` or `class`: a declaration, not an `app()` chain.
+    DeclarationExported,
+    /// No `export default` at all.
+    NoDefaultExport,
+    /// `export default name` where `name` is not a top-level `const` holding a chain.
+    ExportedNameNotAChain,
+    /// The default export is some other expression.
+    NotAChain,
+    /// `.use(...spread)`.
+    Spread,
+    /// A `.use(...)` outside the exported chain: a loop, a helper, a second statement.
+    UseOutsideChain,
 }
 
-pub(crate) fn scan_registry(text: &str) -> Result<Registry, Diagnostic> {
-    let parsed = parse_module(REGISTRY_PATH, text)?;
-    let source = SourceFile::new(REGISTRY_PATH, text);
+fn shape_error(shape: RegistryShape, range: Range<usize>) -> ScanError {
+    ScanError::Registry { shape, range }
+}
+
+pub(crate) fn scan_registry(text: &str) -> Result<Registry, ScanError> {
+    let parsed = parse_module(REGISTRY_PATH, text).map_err(ScanError::Syntax)?;
+    let trivia = Trivia::new(text, &parsed);
     let mut imports = Vec::new();
     let mut bindings = Vec::new();
     let mut chain_expr = None;
@@ -291,23 +353,44 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, Diagnostic> {
                 let range = parsed.range(import.span);
                 let mut default = None;
                 let mut named = Vec::new();
-                for spec in &import.specifiers {
+                // Every binding's range, in order, for the comma each removal takes.
+                let spans: Vec<Range<usize>> = import
+                    .specifiers
+                    .iter()
+                    .map(|spec| parsed.range(spec.span()))
+                    .collect();
+                for (i, spec) in import.specifiers.iter().enumerate() {
+                    let removal = trivia.list_removal(
+                        &spans[i],
+                        i.checked_sub(1).map(|p| spans[p].end),
+                        spans.get(i + 1).map(|n| n.start),
+                    );
                     match spec {
                         ImportSpecifier::Default(d) => {
                             bindings.push(d.local.sym.to_string());
-                            default = Some((d.local.sym.to_string(), parsed.range(d.local.span)));
+                            default = Some(Binding {
+                                local: d.local.sym.to_string(),
+                                range: parsed.range(d.local.span),
+                                removal,
+                            });
                         }
                         ImportSpecifier::Named(n) => {
                             bindings.push(n.local.sym.to_string());
-                            let imported = match &n.imported {
-                                Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
-                                Some(ModuleExportName::Str(s)) => str_value(s),
-                                None => n.local.sym.to_string(),
+                            let (imported, imported_range) = match &n.imported {
+                                Some(ModuleExportName::Ident(i)) => {
+                                    (i.sym.to_string(), parsed.range(i.span))
+                                }
+                                Some(ModuleExportName::Str(s)) => {
+                                    (str_value(s), parsed.range(s.span))
+                                }
+                                None => (n.local.sym.to_string(), parsed.range(n.local.span)),
                             };
                             named.push(NamedImport {
                                 imported,
+                                imported_range,
                                 local: n.local.sym.to_string(),
                                 range: parsed.range(n.span),
+                                removal,
                             });
                         }
                         ImportSpecifier::Namespace(ns) => bindings.push(ns.local.sym.to_string()),
@@ -315,11 +398,9 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, Diagnostic> {
                 }
                 imports.push(Import {
                     semicolon: text[range.clone()].ends_with(';'),
+                    decor: trivia.decor(&range),
                     range,
-                    specifier: StrLit {
-                        value: str_value(&import.src),
-                        range: parsed.range(import.src.span),
-                    },
+                    specifier: StrLit::new(text, str_value(&import.src), parsed.range(import.src.span)),
                     default,
                     named,
                 });
@@ -328,11 +409,9 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, Diagnostic> {
                 chain_expr = Some(&export.expr);
             }
             ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultDecl(export)) => {
-                return Err(registry_error(
-                    &source,
+                return Err(shape_error(
+                    RegistryShape::DeclarationExported,
                     parsed.range(export.span),
-                    "the default export of src/extensions.ts is a declaration, not an `app()` chain",
-                    "export the app builder: `export default app().use(...)`",
                 ));
             }
             ModuleItem::Stmt(Stmt::Decl(decl)) => match decl {
@@ -354,15 +433,7 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, Diagnostic> {
         }
     }
     let Some(expr) = chain_expr else {
-        return Err(Diagnostic::error(
-            "registry::no-default-export",
-            "src/extensions.ts has no default export",
-        )
-        .in_source(&source)
-        .help(
-            "@wix/astro takes the default export of src/extensions.ts: end it with \
-             `export default app().use(...)`",
-        ));
+        return Err(shape_error(RegistryShape::NoDefaultExport, 0..0));
     };
     // `const builder = app().use(...); export default builder;`
     let expr = match unwrap_expr(expr) {
@@ -372,20 +443,11 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, Diagnostic> {
             .find(|(n, _)| name.sym == *n)
             .map(|(_, init)| *init)
             .ok_or_else(|| {
-                registry_error(
-                    &source,
-                    parsed.range(name.span),
-                    &format!(
-                        "the default export of src/extensions.ts, `{}`, is not a `const` holding an `app()` chain",
-                        name.sym
-                    ),
-                    "export the app builder: `export default app().use(...)`, or \
-                     `const builder = app().use(...);` followed by `export default builder;`",
-                )
+                shape_error(RegistryShape::ExportedNameNotAChain, parsed.range(name.span))
             })?,
         _ => expr,
     };
-    let chain = scan_chain(&parsed, &source, expr)?;
+    let chain = scan_chain(&parsed, &trivia, expr)?;
     let mut stray = StrayUses {
         chain: &chain.range,
         parsed: &parsed,
@@ -393,38 +455,28 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, Diagnostic> {
     };
     parsed.module.visit_with(&mut stray);
     if let Some(range) = stray.found {
-        return Err(registry_error(
-            &source,
-            range,
-            "src/extensions.ts registers extensions outside the exported `app()` chain",
-            "wixsync can only extend one `export default app().use(a).use(b)` chain: move every \
-             `.use(...)` into that chain, then run wixsync again",
-        ));
+        return Err(shape_error(RegistryShape::UseOutsideChain, range));
     }
+    let style = registry_style(&imports, text);
     Ok(Registry {
         text: text.to_owned(),
+        start: parsed.bom_len,
         imports,
         chain,
         bindings,
+        style,
     })
 }
 
 fn scan_chain(
-    parsed: &ParsedModule,
-    source: &SourceFile,
+    parsed: &ParsedModule<'_>,
+    trivia: &Trivia<'_>,
     expr: &Expr,
-) -> Result<Chain, Diagnostic> {
-    let not_a_chain = |range: Range<usize>| {
-        registry_error(
-            source,
-            range,
-            "the default export of src/extensions.ts is not an `app()` chain",
-            "wixsync edits `export default app().use(a).use(b)`: write the default export in \
-             that shape, then run wixsync again",
-        )
-    };
+) -> Result<Chain, ScanError> {
+    let not_a_chain = |range: Range<usize>| shape_error(RegistryShape::NotAChain, range);
     let range = parsed.range(expr.span());
     let mut links = Vec::new();
+    let head;
     let mut current = unwrap_expr(expr);
     loop {
         let Expr::Call(call) = current else {
@@ -434,25 +486,26 @@ fn scan_chain(
             return Err(not_a_chain(parsed.range(call.span)));
         };
         match unwrap_expr(callee) {
-            Expr::Ident(ident) if ident.sym == "app" => break,
+            Expr::Ident(ident) if ident.sym == "app" => {
+                head = parsed.range(call.span);
+                break;
+            }
             Expr::Member(member) if member.prop.as_ident().is_some_and(|p| p.sym == "use") => {
                 let [arg] = &call.args[..] else {
                     return Err(not_a_chain(parsed.range(call.span)));
                 };
                 if arg.spread.is_some() {
-                    return Err(registry_error(
-                        source,
-                        parsed.range(call.span),
-                        "src/extensions.ts registers extensions by a spread",
-                        "list each extension in its own `.use(name)` link, then run wixsync again",
-                    ));
+                    return Err(shape_error(RegistryShape::Spread, parsed.range(call.span)));
                 }
                 let prev_end = parsed.range(member.obj.span()).end;
                 let call_range = parsed.range(call.span);
-                let dot = source.text()[prev_end..call_range.end]
+                let dot = parsed.text()[prev_end..call_range.end]
                     .find('.')
                     .map_or(prev_end, |i| prev_end + i);
+                let range = dot..call_range.end;
                 links.push(Link {
+                    lead_has_comment: trivia.has_comment(&(prev_end..dot)),
+                    decor: trivia.decor(&range),
                     arg: match unwrap_expr(&arg.expr) {
                         Expr::Ident(i) => LinkArg::Ident(i.sym.to_string()),
                         other => {
@@ -460,7 +513,7 @@ fn scan_chain(
                         }
                     },
                     arg_range: parsed.range(arg.expr.span()),
-                    range: dot..call_range.end,
+                    range,
                     prev_end,
                 });
                 current = unwrap_expr(&member.obj);
@@ -469,7 +522,13 @@ fn scan_chain(
         }
     }
     links.reverse();
-    Ok(Chain { range, links })
+    let multiline = parsed.text()[range.clone()].contains('\n');
+    Ok(Chain {
+        head_decor: trivia.decor(&head),
+        range,
+        links,
+        multiline,
+    })
 }
 
 #[cfg(test)]
@@ -508,6 +567,9 @@ mod tests {
     fn loops_are_refused() {
         let text = "import { app } from '@wix/astro/builders';\nconst b = app();\nObject.values(all).forEach((e) => b.use(e));\nexport default app();\n";
         let error = scan_registry(text).unwrap_err();
-        assert_eq!(error.location().unwrap(), "src/extensions.ts:3:35");
+        assert!(matches!(
+            error,
+            ScanError::Registry { shape: RegistryShape::UseOutsideChain, range } if &text[range.clone()] == "b.use(e)"
+        ));
     }
 }

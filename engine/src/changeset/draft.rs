@@ -1,5 +1,5 @@
-//! Turning plan steps into file changes: new files, moves, and edits of existing files at the
-//! byte ranges the scan found.
+//! The draft of a changeset: plan steps turned, one by one, into new files, moves, deletions
+//! and edits of existing files at the byte ranges the scan found.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -7,18 +7,24 @@ use std::ops::Range;
 use wixsync_schema::EventRef;
 
 use super::registry::RegistryEdits;
-use super::{Change, Changeset, ChangesetError, Edit};
+use super::{Change, Changeset, ChangesetError};
+use crate::edit::{EditError, FileEdits};
 use crate::generate::{self, CodeStyle};
 use crate::plan::Action;
-use crate::scan::{BuilderExport, EventExtension, Scan};
-use crate::tree::{AppTree, EVENTS_DIR, REGISTRY_PATH, builder_path, handler_path, handler_source};
+use crate::scan::{BuilderExport, EventExtension, Scan, StrLit};
+use crate::tree::{AppTree, EVENTS_DIR, PACKAGE_JSON, REGISTRY_PATH, builder_path, handler_path, handler_source};
 
-pub(super) struct ChangesetBuilder<'a> {
+pub(super) struct Draft<'a> {
     pub(super) scan: &'a Scan,
+    /// The app as read: the original bytes of the files that change.
     pub(super) tree: &'a AppTree,
     pub(super) style: &'a CodeStyle,
     /// Edits of existing files, by current path.
-    pub(super) edits: BTreeMap<String, Vec<Edit>>,
+    pub(super) edits: FileEdits,
+    /// The action being drafted, as plan output shows it: what an edit is for.
+    pub(super) cause: String,
+    /// The first edit that overlapped another, if any.
+    pub(super) overlap: Option<EditError>,
     /// Moves of existing files: current path → new path.
     pub(super) moves: BTreeMap<String, String>,
     /// New files.
@@ -32,23 +38,24 @@ pub(super) struct ChangesetBuilder<'a> {
     pub(super) dependencies: Vec<(String, String)>,
 }
 
-/// `value` as a string literal with the quotes of `literal` (a literal as written).
-fn requote(literal: &str, value: &str) -> String {
-    let quote = if literal.starts_with('"') { '"' } else { '\'' };
+/// `value` as a string literal with the quotes of `literal`.
+fn requote(literal: &StrLit, value: &str) -> String {
     CodeStyle {
-        quote,
+        quote: literal.quote,
         ..CodeStyle::default()
     }
     .quoted(value)
 }
 
-impl<'a> ChangesetBuilder<'a> {
-    pub(super) fn new(scan: &'a Scan, tree: &'a AppTree, style: &'a CodeStyle) -> Self {
-        ChangesetBuilder {
+impl<'a> Draft<'a> {
+    pub(super) fn new(scan: &'a Scan, tree: &'a AppTree) -> Self {
+        Draft {
             scan,
             tree,
-            style,
-            edits: BTreeMap::new(),
+            style: &scan.style,
+            edits: FileEdits::default(),
+            cause: String::new(),
+            overlap: None,
             moves: BTreeMap::new(),
             created: BTreeMap::new(),
             deleted: BTreeSet::new(),
@@ -58,11 +65,24 @@ impl<'a> ChangesetBuilder<'a> {
         }
     }
 
+    /// Adds an edit for the action being drafted; the first one that overlaps another is
+    /// kept to be reported.
     pub(super) fn edit(&mut self, path: &str, range: Range<usize>, text: String) {
-        self.edits
-            .entry(path.to_owned())
-            .or_default()
-            .push(Edit { range, text });
+        self.edit_for(path, range, text, None);
+    }
+
+    /// Adds an edit for `cause`, or for the action being drafted.
+    pub(super) fn edit_for(
+        &mut self,
+        path: &str,
+        range: Range<usize>,
+        text: String,
+        cause: Option<&str>,
+    ) {
+        let cause = cause.unwrap_or(&self.cause).to_owned();
+        if let Err(error) = self.edits.add(path, range, text, &cause) {
+            self.overlap.get_or_insert(error);
+        }
     }
 
     /// The scanned extension that ends up in `folder` (renamed into it, or already there).
@@ -74,6 +94,7 @@ impl<'a> ChangesetBuilder<'a> {
     }
 
     pub(super) fn apply(&mut self, action: &Action) {
+        self.cause = action.to_string();
         match action {
             Action::Create {
                 folder,
@@ -107,14 +128,10 @@ impl<'a> ChangesetBuilder<'a> {
                     .and_then(|x| x.builder.as_ref())
                     && let Some(id) = &builder.id
                 {
-                    let text = requote(
-                        &self.tree.text(&builder.path).unwrap_or_default()[id.range.clone()],
-                        to,
-                    );
-                    self.edit(&builder.path, id.range.clone(), text);
+                    self.edit(&builder.path, id.range.clone(), requote(id, to));
                 }
             }
-            Action::Register { folder } => self.register(folder.as_str()),
+            Action::Register { folder, export } => self.register(folder.as_str(), export.as_deref()),
             Action::Remove { folder } => self.remove(folder),
             Action::ExportDefault { folder } => {
                 if let Some(handler) = self
@@ -131,13 +148,11 @@ impl<'a> ChangesetBuilder<'a> {
                     && let (Some(builder), Some(handler)) = (&extension.builder, &extension.handler)
                     && let Some(source) = &builder.source
                 {
-                    let text = self.tree.text(&builder.path).unwrap_or_default();
                     let expected = format!(
                         "./{}",
                         handler.path.strip_prefix("src/").unwrap_or(&handler.path)
                     );
-                    let new = requote(&text[source.range.clone()], &expected);
-                    self.edit(&builder.path, source.range.clone(), new);
+                    self.edit(&builder.path, source.range.clone(), requote(source, &expected));
                 }
             }
             Action::AddDependency { package, version } => {
@@ -162,7 +177,7 @@ impl<'a> ChangesetBuilder<'a> {
         };
         self.renamed.insert(to.to_owned(), extension);
         let old_dir = format!("{EVENTS_DIR}/{from}/");
-        for path in self.tree.files_in_folder(from) {
+        for path in &extension.files {
             let rest = &path[old_dir.len()..];
             let renamed = if rest == format!("{from}.extension.ts") {
                 format!("{to}.extension.ts")
@@ -177,7 +192,6 @@ impl<'a> ChangesetBuilder<'a> {
         let Some(builder) = &extension.builder else {
             return;
         };
-        let text = self.tree.text(&builder.path).unwrap_or_default();
         if let Some(source) = &builder.source {
             let handler = extension
                 .handler
@@ -185,8 +199,7 @@ impl<'a> ChangesetBuilder<'a> {
                 .and_then(|h| self.moves.get(&h.path))
                 .and_then(|p| p.strip_prefix("src/"))
                 .map_or_else(|| handler_source(to), |p| format!("./{p}"));
-            let new = requote(&text[source.range.clone()], &handler);
-            self.edit(&builder.path, source.range.clone(), new);
+            self.edit(&builder.path, source.range.clone(), requote(source, &handler));
         }
         if let BuilderExport::Named { range, .. } = &builder.export {
             self.edit(
@@ -199,16 +212,20 @@ impl<'a> ChangesetBuilder<'a> {
         let Some(registry) = self.registry.registry else {
             return;
         };
-        let Some(registration) = registry.registration(&builder.path, &builder.export) else {
+        let Some(registration) = registry.registration(&builder.path, builder.export.name()) else {
             return;
         };
         let import = &registry.imports[registration.import];
-        let literal = &registry.text[import.specifier.range.clone()];
-        let new_literal = literal.replace(
-            &format!("/{from}/{from}.extension"),
-            &format!("/{to}/{to}.extension"),
-        );
-        self.edit(REGISTRY_PATH, import.specifier.range.clone(), new_literal);
+        let specifier = &import.specifier;
+        let old_tail = format!("/{from}/{from}.extension");
+        if let Some(at) = specifier.value.rfind(&old_tail) {
+            let value = format!(
+                "{}/{to}/{to}.extension{}",
+                &specifier.value[..at],
+                &specifier.value[at + old_tail.len()..]
+            );
+            self.edit(REGISTRY_PATH, specifier.range.clone(), requote(specifier, &value));
+        }
         let new_local = match &builder.export {
             BuilderExport::Default => {
                 if registration.local == generate::default_local_name(from) {
@@ -226,7 +243,6 @@ impl<'a> ChangesetBuilder<'a> {
             }
             BuilderExport::Named { name, .. } => {
                 let new_name = generate::named_export_name(to);
-                let binding = &registry.text[registration.binding_range.clone()];
                 if registration.local == *name {
                     // `{ eventOld }` → `{ eventNew }`: imported and local names are one.
                     let local = self.registry.free_name(&new_name);
@@ -239,9 +255,7 @@ impl<'a> ChangesetBuilder<'a> {
                     local
                 } else {
                     // `{ eventOld as local }`: only the imported name changes.
-                    let start = registration.binding_range.start;
-                    let len = binding.find(name.as_str()).map_or(0, |i| i + name.len());
-                    self.edit(REGISTRY_PATH, start..start + len, new_name);
+                    self.edit(REGISTRY_PATH, registration.imported_range.clone(), new_name);
                     registration.local.clone()
                 }
             }
@@ -261,12 +275,11 @@ impl<'a> ChangesetBuilder<'a> {
         let Some(subscription) = &handler.subscription else {
             return;
         };
-        let text = self.tree.text(&handler.path).unwrap_or_default();
         if from.package != to.package {
-            let literal = &text[subscription.package_literal.clone()];
+            let literal = &subscription.package_literal;
             self.edit(
                 &handler.path,
-                subscription.package_literal.clone(),
+                literal.range.clone(),
                 requote(literal, &to.npm_package()),
             );
         }
@@ -292,19 +305,22 @@ impl<'a> ChangesetBuilder<'a> {
     }
 
     fn remove(&mut self, folder: &str) {
-        for path in self.tree.files_in_folder(folder) {
-            self.deleted.insert(path.to_owned());
-        }
+        let Some(extension) = self.scan.extension(folder) else {
+            return;
+        };
+        self.deleted.extend(extension.files.iter().cloned());
         let Some(registry) = self.registry.registry else {
             return;
         };
-        match self.scan.extension(folder).and_then(|x| x.builder.as_ref()) {
+        match &extension.builder {
             Some(builder) => {
-                if let Some(registration) = registry.registration(&builder.path, &builder.export) {
+                if let Some(registration) =
+                    registry.registration(&builder.path, builder.export.name())
+                {
                     self.remove_import(
                         registry,
                         registration.import,
-                        Some(&registration.binding_range),
+                        Some((&registration.binding_range, &registration.binding_removal)),
                     );
                 }
             }
@@ -318,24 +334,30 @@ impl<'a> ChangesetBuilder<'a> {
     }
 
     pub(super) fn finish(mut self) -> Result<Changeset, ChangesetError> {
+        self.cause = "finish src/extensions.ts".to_owned();
         self.finish_registry();
         if !self.dependencies.is_empty()
-            && let Some(text) = self.tree.text("package.json")
+            && let Some(Ok(package_json)) = &self.scan.package_json
         {
             let wanted: Vec<(&str, &str)> = self
                 .dependencies
                 .iter()
                 .map(|(name, version)| (name.as_str(), version.as_str()))
                 .collect();
-            let edits = crate::package_json::add_dependencies(text, &wanted)?;
-            self.edits
-                .entry("package.json".to_owned())
-                .or_default()
-                .extend(edits);
+            let cause = format!(
+                "add {} to package.json",
+                wanted.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+            );
+            for edit in super::package_json::add_dependencies(package_json, &wanted) {
+                self.edit_for(PACKAGE_JSON, edit.range, edit.text, Some(&cause));
+            }
+        }
+        if let Some(error) = self.overlap {
+            return Err(error.into());
         }
         let mut changes = Vec::new();
         let mut touched: BTreeSet<String> = BTreeSet::new();
-        touched.extend(self.edits.keys().cloned());
+        touched.extend(self.edits.paths().map(str::to_owned));
         touched.extend(self.moves.keys().cloned());
         for path in &touched {
             if self.deleted.contains(path) {
@@ -346,7 +368,7 @@ impl<'a> ChangesetBuilder<'a> {
                 path: path.clone(),
                 move_to: self.moves.get(path).cloned(),
                 original,
-                edits: self.edits.remove(path).unwrap_or_default(),
+                edits: self.edits.take(path),
             };
             change.after()?;
             changes.push(change);

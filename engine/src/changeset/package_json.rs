@@ -1,69 +1,14 @@
-//! package.json: the `@wix/*` packages that event handlers import, added to `dependencies`.
+//! The `@wix/*` packages that event handlers import, added to `package.json`'s `dependencies`.
 //!
-//! [`add_dependencies`] turns the text of an app's `package.json` and the packages its handlers
-//! need into [`Edit`]s: insertions into the `dependencies` object, at the place npm would have
-//! put them, in the file's own indentation, line ends and `:` spacing. It never reprints the
-//! file: every byte outside the edits stays as it was, a missing final newline included. Byte
-//! positions come from jsonc-parser's syntax tree, with its extensions to JSON turned off and
-//! `serde_json` checking what it still lets through, so the file must be strict JSON (RFC 8259,
-//! as npm reads it). Nothing here touches the disk.
+//! [`add_dependencies`] turns the scanned [`PackageJson`] and the packages the handlers need
+//! into [`Edit`]s: insertions into the `dependencies` object, at the place npm would have put
+//! them, in the file's own indentation, line ends and `:` spacing. It never reprints the file:
+//! every byte outside the edits stays as it was, a missing final newline included.
 
 use std::ops::Range;
 
-use jsonc_parser::ast::Value;
-use jsonc_parser::common::Ranged;
-use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
-use thiserror::Error;
-
-use crate::changeset::Edit;
-
-/// Top-level keys whose members count as already depended on. npm installs
-/// `optionalDependencies` too, so a package listed there is not added again.
-const DEPENDENCY_KEYS: [&str; 4] = [
-    "dependencies",
-    "devDependencies",
-    "peerDependencies",
-    "optionalDependencies",
-];
-
-/// A `package.json` that wixsync cannot add dependencies to. Lines and columns count from 1;
-/// columns count characters.
-#[derive(Debug, Clone, Error, PartialEq, Eq)]
-pub enum PackageJsonError {
-    /// The text is not JSON.
-    #[error("package.json is not valid JSON: {message} at line {line}, column {column}")]
-    Syntax {
-        /// What is wrong, e.g. "trailing commas are not allowed".
-        message: String,
-        /// Byte offset of the problem.
-        offset: usize,
-        /// Its line.
-        line: usize,
-        /// Its column.
-        column: usize,
-    },
-    /// The JSON is not an object.
-    #[error("package.json must hold a JSON object ({{ \"name\": ... }}), but it holds {found}")]
-    NotAnObject {
-        /// What it holds: "an array", "a string", ...
-        found: &'static str,
-    },
-    /// `dependencies` is something other than an object.
-    #[error(
-        "`dependencies` in package.json is {found} at line {line}, column {column}; it must be an \
-         object mapping package names to versions, like {{ \"@wix/crm\": \"^1.0.0\" }}"
-    )]
-    DependenciesNotAnObject {
-        /// What it is: "an array", "a string", ...
-        found: &'static str,
-        /// Byte offset of the value.
-        offset: usize,
-        /// Its line.
-        line: usize,
-        /// Its column.
-        column: usize,
-    },
-}
+use crate::edit::Edit;
+use crate::scan::package_json::{Kind, Layout, Member, Node, PackageJson, Style};
 
 /// The edits that add each of `wanted` (package name, version spec such as `"^1.0.1643"`) to the
 /// `dependencies` of `text`, a `package.json`. The result is sorted by position and may be
@@ -82,53 +27,20 @@ pub enum PackageJsonError {
 /// - Without `dependencies`, a new top-level key is added before `devDependencies` when there
 ///   is one, otherwise after the last key, formatted like a multi-line object of the file.
 ///
-/// The text is always checked, even when nothing is missing.
-///
-/// # Errors
-///
-/// [`PackageJsonError`] when `text` is not JSON, not an object, or its `dependencies` is not
-/// an object.
-pub fn add_dependencies(
-    text: &str,
-    wanted: &[(&str, &str)],
-) -> Result<Vec<Edit>, PackageJsonError> {
-    let root = parse(text)?;
-    let Kind::Object(top) = &root.kind else {
-        return Err(PackageJsonError::NotAnObject {
-            found: root.kind.describe(),
-        });
-    };
-    let deps = last_member(top, "dependencies");
-    if let Some(deps) = deps
-        && !matches!(deps.value.kind, Kind::Object(_))
-    {
-        let (line, column) = line_column(text, deps.value.span.start);
-        return Err(PackageJsonError::DependenciesNotAnObject {
-            found: deps.value.kind.describe(),
-            offset: deps.value.span.start,
-            line,
-            column,
-        });
-    }
-    let present = |name: &str| {
-        DEPENDENCY_KEYS.iter().any(|key| {
-            last_member(top, key).is_some_and(|m| match &m.value.kind {
-                Kind::Object(members) => members.iter().any(|d| d.key == name),
-                _ => false,
-            })
-        })
-    };
+pub fn add_dependencies(package: &PackageJson, wanted: &[(&str, &str)]) -> Vec<Edit> {
     let mut missing: Vec<(&str, &str)> = Vec::new();
     for &(name, version) in wanted {
-        if !present(name) && !missing.iter().any(|&(n, _)| n == name) {
+        if !package.declares(name) && !missing.iter().any(|&(n, _)| n == name) {
             missing.push((name, version));
         }
     }
     if missing.is_empty() {
-        return Ok(Vec::new());
+        return Vec::new();
     }
-
-    let style = Style::of(text, &root.span, top, deps);
+    let text = package.text.as_str();
+    let top = &package.top;
+    let deps = package.dependencies();
+    let style = &package.style;
     let entry = |&(name, version): &(&str, &str)| {
         format!("{}{}{}", quote(name), style.colon, quote(version))
     };
@@ -161,35 +73,35 @@ pub fn add_dependencies(
                 .chunk_by(|a, b| a.0 == b.0)
                 .map(|chunk| {
                     let items: Vec<String> = chunk.iter().map(|(_, e)| e.clone()).collect();
-                    insert(text, members, chunk[0].0, &items, &style)
+                    insert(package, members, chunk[0].0, &items)
                 })
                 .collect()
         }
         Some(deps) => {
             missing.sort_by(|a, b| a.0.cmp(b.0));
             let items: Vec<String> = missing.iter().map(entry).collect();
-            let outer = line_indent(text, deps.key_span.start);
-            vec![expand_empty(text, &deps.value.span, &items, outer, &style)]
+            let outer = package.line_indent(deps.key_span.start);
+            vec![expand_empty(text, &deps.value.span, &items, outer, style)]
         }
         None => {
             missing.sort_by(|a, b| a.0.cmp(b.0));
             let items: Vec<String> = missing.iter().map(entry).collect();
             if top.is_empty() {
-                let outer = line_indent(text, root.span.start);
+                let outer = package.line_indent(package.root.start);
                 let inner = format!("{outer}{}", style.unit);
                 let member = format!(
                     "{}{}{}",
                     quote("dependencies"),
                     style.colon,
-                    block(&items, &inner, &style)
+                    block(&items, &inner, style)
                 );
-                vec![expand_empty(text, &root.span, &[member], outer, &style)]
+                vec![expand_empty(text, &package.root, &[member], outer, style)]
             } else {
                 let gap = top
                     .iter()
                     .position(|m| m.key == "devDependencies")
                     .unwrap_or(top.len());
-                let indent = match layout(text, top, gap) {
+                let indent = match package.layout(top, gap) {
                     Layout::Lines(indent) => indent,
                     Layout::Inline(_) => "",
                 };
@@ -197,104 +109,20 @@ pub fn add_dependencies(
                     "{}{}{}",
                     quote("dependencies"),
                     style.colon,
-                    block(&items, indent, &style)
+                    block(&items, indent, style)
                 );
-                vec![insert(text, top, gap, &[member], &style)]
+                vec![insert(package, top, gap, &[member])]
             }
         }
     };
-    Ok(edits)
-}
-
-/// How the file writes JSON, read from the file.
-struct Style {
-    /// `"\r\n"` or `"\n"`.
-    eol: &'static str,
-    /// One level of indentation.
-    unit: String,
-    /// What goes between a key and its value, e.g. `": "`.
-    colon: String,
-    /// Whether objects go one member a line (false for a minified file).
-    multiline: bool,
-}
-
-impl Style {
-    fn of(text: &str, root: &Range<usize>, top: &[Member], deps: Option<&Member>) -> Style {
-        let deps_span = deps.map_or(0..0, |d| d.value.span.clone());
-        let eol = match text[deps_span.clone()]
-            .find('\n')
-            .map(|i| deps_span.start + i)
-            .or_else(|| text.find('\n'))
-        {
-            Some(i) if text[..i].ends_with('\r') => "\r\n",
-            _ => "\n",
-        };
-        let deps_members = match deps.map(|d| &d.value.kind) {
-            Some(Kind::Object(members)) => members.as_slice(),
-            _ => &[],
-        };
-        let colon = deps_members
-            .iter()
-            .chain(top)
-            .map(|m| &text[m.key_span.end..m.value.span.start])
-            .find(|c| !c.contains('\n'))
-            .unwrap_or(": ")
-            .to_owned();
-        let root_indent = line_indent(text, root.start);
-        let unit = top
-            .iter()
-            .find_map(|m| own_line_indent(text, m.key_span.start))
-            .and_then(|indent| indent.strip_prefix(root_indent))
-            .filter(|unit| !unit.is_empty())
-            .unwrap_or("  ")
-            .to_owned();
-        let multiline = top.is_empty() || matches!(layout(text, top, 0), Layout::Lines(_));
-        Style {
-            eol,
-            unit,
-            colon,
-            multiline,
-        }
-    }
-}
-
-/// How the members of a non-empty object are laid out.
-enum Layout<'t> {
-    /// One a line, with this indentation (of the member next to the gap when it has its own
-    /// line).
-    Lines(&'t str),
-    /// On one line, separated by `,` and this whitespace.
-    Inline(&'t str),
-}
-
-/// The layout of `members` (not empty), seen from the gap before `members[gap]`.
-fn layout<'t>(text: &'t str, members: &[Member], gap: usize) -> Layout<'t> {
-    let own_line = |i: usize| {
-        members
-            .get(i)
-            .and_then(|m| own_line_indent(text, m.key_span.start))
-    };
-    let near = own_line(gap).or_else(|| gap.checked_sub(1).and_then(own_line));
-    if let Some(indent) = near.or_else(|| (0..members.len()).find_map(own_line)) {
-        return Layout::Lines(indent);
-    }
-    match members {
-        [first, second, ..] => {
-            let between = &text[first.value.span.end..second.key_span.start];
-            Layout::Inline(between.split_once(',').map_or("", |(_, after)| after))
-        }
-        [only] => {
-            let after_colon = &text[only.key_span.end..only.value.span.start];
-            Layout::Inline(if after_colon.ends_with(' ') { " " } else { "" })
-        }
-        [] => Layout::Inline(""),
-    }
+    edits
 }
 
 /// Inserts `items` (whole members, `"key": value`) into the object of `members` (not empty), before
 /// `members[gap]` (after the last member when `gap == members.len()`).
-fn insert(text: &str, members: &[Member], gap: usize, items: &[String], style: &Style) -> Edit {
-    let separator = match layout(text, members, gap) {
+fn insert(package: &PackageJson, members: &[Member], gap: usize, items: &[String]) -> Edit {
+    let style = &package.style;
+    let separator = match package.layout(members, gap) {
         Layout::Lines(indent) => format!("{}{indent}", style.eol),
         Layout::Inline(space) => space.to_owned(),
     };
@@ -345,41 +173,6 @@ fn block(items: &[String], outer: &str, style: &Style) -> String {
     format!("{{{}{eol}{outer}}}", lines.join(","))
 }
 
-/// The last member named `key`: the one `JSON.parse`, and so npm, keeps.
-fn last_member<'m>(members: &'m [Member], key: &str) -> Option<&'m Member> {
-    members.iter().rev().find(|m| m.key == key)
-}
-
-/// The whitespace before `pos` when nothing else precedes it on its line.
-fn own_line_indent(text: &str, pos: usize) -> Option<&str> {
-    let start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
-    let before = &text[start..pos];
-    before
-        .bytes()
-        .all(|b| b == b' ' || b == b'\t')
-        .then_some(before)
-}
-
-/// The leading whitespace of the line that holds `pos`.
-fn line_indent(text: &str, pos: usize) -> &str {
-    let start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
-    let line = &text[start..];
-    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
-}
-
-/// 1-based line and column (in characters, a byte-order mark not counted) of `offset`.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[start..]
-        .trim_start_matches('\u{feff}')
-        .chars()
-        .count()
-        + 1;
-    (line, column)
-}
-
 /// `value` as a JSON string literal.
 fn quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
@@ -399,137 +192,15 @@ fn quote(value: &str) -> String {
     out
 }
 
-/// A JSON value and where it is.
-struct Node {
-    span: Range<usize>,
-    kind: Kind,
-}
-
-enum Kind {
-    Object(Vec<Member>),
-    Array,
-    String,
-    Number,
-    Bool,
-    Null,
-}
-
-impl Kind {
-    fn describe(&self) -> &'static str {
-        match self {
-            Kind::Object(_) => "an object",
-            Kind::Array => "an array",
-            Kind::String => "a string",
-            Kind::Number => "a number",
-            Kind::Bool => "a boolean",
-            Kind::Null => "null",
-        }
-    }
-}
-
-/// `"key": value` in an object.
-struct Member {
-    /// The key, escapes decoded.
-    key: String,
-    /// The key's literal, quotes included.
-    key_span: Range<usize>,
-    value: Node,
-}
-
-/// jsonc-parser with every extension to JSON turned off.
-const STRICT: ParseOptions = ParseOptions {
-    allow_comments: false,
-    allow_loose_object_property_names: false,
-    allow_trailing_commas: false,
-    allow_missing_commas: false,
-    allow_single_quoted_strings: false,
-    allow_hexadecimal_numbers: false,
-    allow_unary_plus_numbers: false,
-    allow_bare_decimal_point_numbers: false,
-    allow_non_finite_numbers: false,
-    allow_extended_string_escapes: false,
-};
-
-/// The value `text` holds; a leading byte-order mark is skipped, as npm does. Spans are
-/// byte ranges of `text`, the mark included.
-fn parse(text: &str) -> Result<Node, PackageJsonError> {
-    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let body = &text[bom..];
-    let syntax = |mut offset: usize, message: String| {
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let (line, column) = line_column(text, offset);
-        PackageJsonError::Syntax {
-            message,
-            offset,
-            line,
-            column,
-        }
-    };
-    let parsed = parse_to_ast(body, &CollectOptions::default(), &STRICT).map_err(|e| {
-        // "Trailing commas are not allowed" reads on as "trailing commas are not allowed".
-        let mut message = e.kind().to_string();
-        if let Some(first) = message.get_mut(..1) {
-            first.make_ascii_lowercase();
-        }
-        syntax(bom + e.range().start, message)
-    })?;
-    // Even strict, jsonc-parser takes control characters in strings, whitespace beyond JSON's
-    // four and nesting deeper than `serde_json`'s 128 levels, which bounds our recursion too.
-    if let Err(e) = serde_json::from_str::<serde_json::Value>(body) {
-        let line_start: usize = body
-            .split_inclusive('\n')
-            .take(e.line().saturating_sub(1))
-            .map(str::len)
-            .sum();
-        let offset = (bom + line_start + e.column().saturating_sub(1)).min(text.len());
-        // The message without serde_json's " at line 1 column 2": ours says it in characters.
-        let mut message = e.to_string();
-        if let Some(at) = message.rfind(" at line ") {
-            message.truncate(at);
-        }
-        return Err(syntax(offset, message));
-    }
-    let value = parsed
-        .value
-        .ok_or_else(|| syntax(text.len(), "no JSON value".to_owned()))?;
-    Ok(Node::new(&value, bom))
-}
-
-impl Node {
-    /// `value`, its spans moved `shift` bytes on.
-    fn new(value: &Value, shift: usize) -> Node {
-        let span = |r: jsonc_parser::common::Range| r.start + shift..r.end + shift;
-        let kind = match value {
-            Value::Object(object) => Kind::Object(
-                object
-                    .properties
-                    .iter()
-                    .map(|p| Member {
-                        key: p.name.as_str().to_owned(),
-                        key_span: span(p.name.range()),
-                        value: Node::new(&p.value, shift),
-                    })
-                    .collect(),
-            ),
-            Value::Array(_) => Kind::Array,
-            Value::StringLit(_) => Kind::String,
-            Value::NumberLit(_) => Kind::Number,
-            Value::BooleanLit(_) => Kind::Bool,
-            Value::NullKeyword(_) => Kind::Null,
-        };
-        Node {
-            span: span(value.range()),
-            kind,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::changeset::apply_edits;
+    use crate::edit::apply_edits;
+    use crate::scan::package_json::{DEPENDENCY_KEYS, PackageJsonError};
+
+    fn add_dependencies(text: &str, wanted: &[(&str, &str)]) -> Result<Vec<Edit>, PackageJsonError> {
+        Ok(super::add_dependencies(&PackageJson::parse(text)?, wanted))
+    }
 
     /// Applies the edits for `wanted` to `text` after checking what every edit must keep: it
     /// replaces at most whitespace, the result is JSON equal to `text` plus the missing

@@ -6,19 +6,21 @@
 
 use std::ops::Range;
 
-use swc_common::comments::SingleThreadedComments;
+use swc_common::comments::{CommentKind, SingleThreadedComments};
 use swc_common::input::StringInput;
 use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::{EsVersion, Module};
 use swc_ecma_parser::{Parser, Syntax, TsSyntax};
-use wixsync_schema::{Diagnostic, SourceFile};
+use thiserror::Error;
 
 /// The position SWC gives the first byte. `BytePos(0)` is reserved for dummy spans, so the
 /// parse starts at 1 and every offset is shifted back by this much.
 const START: u32 = 1;
 
 /// A parsed TypeScript module with its comments.
-pub struct ParsedModule {
+pub struct ParsedModule<'a> {
+    /// The text parsed, byte-order mark included.
+    text: &'a str,
     /// The module's AST.
     pub module: Module,
     /// Every comment of the file, keyed by SWC position.
@@ -27,7 +29,12 @@ pub struct ParsedModule {
     pub bom_len: usize,
 }
 
-impl ParsedModule {
+impl<'a> ParsedModule<'a> {
+    /// The text parsed, byte-order mark included.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
     /// The byte range of `span` in the original text (BOM included).
     pub fn range(&self, span: Span) -> Range<usize> {
         self.offset(span.lo)..self.offset(span.hi)
@@ -44,6 +51,33 @@ impl ParsedModule {
         leading.values().map(Vec::len).sum::<usize>()
             + trailing.values().map(Vec::len).sum::<usize>()
     }
+
+    /// Every comment of the file as a byte range of the original text (BOM included), with
+    /// whether it is a `//` line comment; sorted by position.
+    pub fn comment_ranges(&self) -> Vec<(Range<usize>, bool)> {
+        let (leading, trailing) = self.comments.borrow_all();
+        let mut ranges: Vec<(Range<usize>, bool)> = leading
+            .values()
+            .chain(trailing.values())
+            .flatten()
+            .map(|c| (self.range(c.span), c.kind == CommentKind::Line))
+            .collect();
+        ranges.sort_by_key(|(r, _)| (r.start, r.end));
+        ranges.dedup();
+        ranges
+    }
+}
+
+/// A file that does not parse: the first syntax error.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{path} does not parse: {message}")]
+pub struct ParseError {
+    /// The file, relative to the app root.
+    pub path: String,
+    /// What SWC says, e.g. "Expected ',', got '<eof>'".
+    pub message: String,
+    /// Where, as a byte range of the file (BOM included); may be empty.
+    pub range: Range<usize>,
 }
 
 /// Parses `text` (the content of the file `path`, relative to the app root) as a TypeScript
@@ -51,8 +85,8 @@ impl ParsedModule {
 ///
 /// # Errors
 ///
-/// The first syntax error, as a [`Diagnostic`] pointing at `path:LINE:COL`.
-pub fn parse_module(path: &str, text: &str) -> Result<ParsedModule, Diagnostic> {
+/// [`ParseError`]: the first syntax error, with its place.
+pub fn parse_module<'a>(path: &str, text: &'a str) -> Result<ParsedModule<'a>, ParseError> {
     let code = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom_len = text.len() - code.len();
     let syntax = Syntax::Typescript(TsSyntax {
@@ -73,15 +107,17 @@ pub fn parse_module(path: &str, text: &str) -> Result<ParsedModule, Diagnostic> 
         let span = error.span();
         let start = (span.lo.0.max(START) - START) as usize + bom_len;
         let len = (span.hi.0.saturating_sub(span.lo.0)) as usize;
-        Diagnostic::error("typescript::syntax", format!("{path} does not parse: {}", error.kind().msg()))
-            .in_source(&SourceFile::new(path, text))
-            .label(start, len, "here")
-            .help("fix the syntax error (`npx tsc --noEmit` shows the same place); wixsync edits only files that parse")
+        ParseError {
+            path: path.to_owned(),
+            message: error.kind().msg().into_owned(),
+            range: start..(start + len).min(text.len()),
+        }
     };
     match result {
         Ok(module) => match recovered.into_iter().next() {
             Some(error) => Err(syntax_error(error)),
             None => Ok(ParsedModule {
+                text,
                 module,
                 comments,
                 bom_len,
@@ -116,6 +152,6 @@ mod tests {
         )
         .err()
         .unwrap();
-        assert_eq!(error.location().unwrap(), "src/extensions.ts:3:1");
+        assert_eq!(error.range.start, 39);
     }
 }

@@ -1,0 +1,582 @@
+//! The edge where typed results become words: every stage's error, conflict and warning turned
+//! into a [`Diagnostic`] with its stable code, message, help and code frame.
+//!
+//! Stages return data ([`ScanError`], [`Conflict`], [`Warning`], [`VerifyError`],
+//! [`ChangesetError`], [`CommitFailure`]); nothing before this module writes a sentence for
+//! people, so that every output format renders the same values. A code is stable once
+//! published: tools match on it. Code frames need the text of the file they point into, which
+//! is why these functions take the manifest and the app tree.
+
+use std::ops::Range;
+
+use wixsync_schema::{Diagnostic, Manifest, Place, Severity, SourceFile};
+
+use crate::changeset::ChangesetError;
+use crate::commit::{CommitError, CommitFailure};
+use crate::plan::{Conflict, Warning};
+use crate::reconcile::{ReconcileError, Reconciliation};
+use crate::scan::{PackageJsonError, RegistryShape, ScanError};
+use crate::tree::{AppTree, PACKAGE_JSON, REGISTRY_PATH};
+use crate::verify::VerifyError;
+
+/// Exit code: in sync, or applied.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: an error; nothing was written.
+pub const EXIT_ERROR: i32 = 1;
+/// Exit code: changes are pending (`plan`, `apply --check`).
+pub const EXIT_PENDING: i32 = 2;
+
+/// A diagnostic pointing at `range` of the app file `path`, with a code frame when the tree
+/// holds the file's text.
+fn in_file(
+    tree: &AppTree,
+    mut diagnostic: Diagnostic,
+    path: &str,
+    range: &Range<usize>,
+) -> Diagnostic {
+    if let Some(text) = tree.text(path) {
+        diagnostic = diagnostic.in_source(&SourceFile::new(path, text)).label(
+            range.start,
+            range.end - range.start,
+            "here",
+        );
+    }
+    diagnostic
+}
+
+/// `path:LINE:COL` of `offset` in the app file `path`.
+fn place(tree: &AppTree, path: &str, offset: usize) -> (usize, usize) {
+    SourceFile::new(path, tree.text(path).unwrap_or_default()).line_col(offset)
+}
+
+/// A diagnostic pointing at manifest places.
+fn in_manifest(manifest: &Manifest, mut diagnostic: Diagnostic, places: &[(Place, &str)]) -> Diagnostic {
+    if !places.is_empty() {
+        diagnostic = diagnostic.in_source(&manifest.source);
+        for (place, text) in places {
+            diagnostic = diagnostic.label(place.offset, place.len, *text);
+        }
+    }
+    diagnostic
+}
+
+fn backticked(folders: &[String], joint: &str) -> String {
+    folders
+        .iter()
+        .map(|f| format!("`{f}`"))
+        .collect::<Vec<_>>()
+        .join(joint)
+}
+
+/// The stable code of a conflict.
+pub fn conflict_code(conflict: &Conflict) -> &'static str {
+    match conflict {
+        Conflict::SeveralRenameSources { .. } => "plan::several-rename-sources",
+        Conflict::ClaimedTwice { .. } => "plan::claimed-twice",
+        Conflict::AmbiguousRename { .. } => "plan::ambiguous-rename",
+        Conflict::PinnedIdDiffers { .. } => "plan::pinned-id-differs",
+        Conflict::UnrecoverableDelete { .. } => "plan::unrecoverable-delete",
+        Conflict::BuilderWithoutId { .. } => "app::builder-without-id",
+        Conflict::IdNotLowercase { .. } => "app::id-not-lowercase",
+        Conflict::BuilderWithoutSource { .. } => "app::builder-without-source",
+        Conflict::DanglingRegistration { .. } => "app::dangling-registration",
+        Conflict::DuplicateId { .. } => "app::duplicate-id",
+        Conflict::EventHandledElsewhere { .. } => "app::event-handled-elsewhere",
+        Conflict::NamespaceUsedElsewhere { .. } => "app::namespace-used-elsewhere",
+        Conflict::LegacyEventsImport { .. } => "app::legacy-events-import",
+        Conflict::HandlerUnreadable { .. } => "app::handler-unreadable",
+        Conflict::PackageJson(_) => "package-json::invalid",
+    }
+}
+
+/// A conflict as people read it.
+pub fn conflict(conflict: &Conflict, manifest: &Manifest, tree: &AppTree) -> Diagnostic {
+    let entries = &manifest.entries;
+    let error = |message: String, help: String| {
+        Diagnostic::error(conflict_code(conflict), message).help(help)
+    };
+    match conflict {
+        Conflict::SeveralRenameSources { entry, folders } => {
+            let entry = &entries[*entry];
+            in_manifest(
+                manifest,
+                error(
+                    format!(
+                        "`{}` matches several existing extensions: {}",
+                        entry.folder,
+                        backticked(folders, " and ")
+                    ),
+                    "keep one way of naming its extension: a `renamed-from` name or an `id`, not \
+                     two that point at different folders"
+                        .to_owned(),
+                ),
+                &[(entry.key_place, "this entry")],
+            )
+        }
+        Conflict::ClaimedTwice {
+            folder,
+            first,
+            second,
+        } => {
+            let (first, second) = (&entries[*first], &entries[*second]);
+            in_manifest(
+                manifest,
+                error(
+                    format!(
+                        "`{}` and `{}` both claim the existing extension `{folder}`",
+                        first.folder, second.folder
+                    ),
+                    "an extension belongs to one entry: remove the `renamed-from` name or pinned \
+                     `id` from one of them (with --force the first entry keeps it and the second \
+                     is created)"
+                        .to_owned(),
+                ),
+                &[
+                    (second.key_place, "claims it here"),
+                    (first.key_place, "and here"),
+                ],
+            )
+        }
+        Conflict::AmbiguousRename { entry, folders } => {
+            let entry = &entries[*entry];
+            in_manifest(
+                manifest,
+                error(
+                    format!(
+                        "`{}` could be a rename of {}: all subscribe to {}",
+                        entry.folder,
+                        backticked(folders, " or "),
+                        entry.event
+                    ),
+                    format!(
+                        "say which one it is with `renamed-from: [<folder>]` on `{}`, or give the \
+                         others entries of their own; the ones no entry names are removed",
+                        entry.folder
+                    ),
+                ),
+                &[(entry.key_place, "this entry")],
+            )
+        }
+        Conflict::PinnedIdDiffers {
+            entry,
+            pinned,
+            current,
+        } => {
+            let entry = &entries[*entry];
+            in_manifest(
+                manifest,
+                error(
+                    format!(
+                        "`{}` pins id {pinned}, but its builder has {current}",
+                        entry.folder
+                    ),
+                    "changing an extension's id makes Wix see a new component and orphans the old \
+                     one: remove the pin to keep the current id, or run with --force to change it"
+                        .to_owned(),
+                ),
+                &[(entry.id_place.unwrap_or(entry.key_place), "pinned here")],
+            )
+        }
+        Conflict::UnrecoverableDelete {
+            path,
+            folder,
+            in_git,
+        } => {
+            let message = if *in_git {
+                format!(
+                    "{path} would be deleted, but it has changes git cannot restore \
+                     (uncommitted, or not tracked)"
+                )
+            } else {
+                format!(
+                    "{path} would be deleted, but it is not what wixsync generates and this app \
+                     is not in a git repository"
+                )
+            };
+            error(
+                message,
+                format!(
+                    "commit the file first, add `{folder}` back to the manifest to keep it, or run \
+                     with --force to delete it anyway"
+                ),
+            )
+        }
+        Conflict::BuilderWithoutId { path } => in_file(
+            tree,
+            error(
+                format!("{path} has no `id` string"),
+                "give its `extensions.event({...})` a static `id: '<lowercase uuid>'`; if it was \
+                 deployed before, use the id Wix knows it by"
+                    .to_owned(),
+            ),
+            path,
+            &(0..0),
+        ),
+        Conflict::IdNotLowercase {
+            folder,
+            path,
+            range,
+            lowercase,
+        } => in_file(
+            tree,
+            error(
+                format!("the id of `{folder}` is not a lowercase UUID"),
+                format!("write it as `{lowercase}`"),
+            ),
+            path,
+            range,
+        ),
+        Conflict::BuilderWithoutSource { path, expected } => in_file(
+            tree,
+            error(
+                format!("{path} has no `source` string"),
+                format!("add `source: '{expected}'` to its `extensions.event({{...}})`"),
+            ),
+            path,
+            &(0..0),
+        ),
+        Conflict::DanglingRegistration { specifier, range } => in_file(
+            tree,
+            error(
+                format!("src/extensions.ts imports {specifier}, which does not exist"),
+                "restore the file, or remove the import and its `.use(...)`; wixsync edits \
+                 registrations of event extensions only"
+                    .to_owned(),
+            ),
+            REGISTRY_PATH,
+            range,
+        ),
+        Conflict::DuplicateId {
+            id,
+            path,
+            range,
+            first_path,
+            first_range,
+        } => {
+            let (line, col) = place(tree, first_path, first_range.start);
+            in_file(
+                tree,
+                error(
+                    format!("two extensions share the id {id}"),
+                    format!(
+                        "the other is at {first_path}:{line}:{col}; Wix keeps one of them and \
+                         silently drops the other's data: give the one Wix does not know yet a new \
+                         UUID"
+                    ),
+                ),
+                path,
+                range,
+            )
+        }
+        Conflict::EventHandledElsewhere { entry, path, range } => {
+            let entry = &entries[*entry];
+            let (line, col) = place(tree, path, range.start);
+            in_manifest(
+                manifest,
+                error(
+                    format!(
+                        "`{}` would be a second handler for {}: {path}:{line}:{col} handles it \
+                         already",
+                        entry.folder, entry.event
+                    ),
+                    format!(
+                        "Wix delivers an event to one handler per app: remove this entry, or move \
+                         the extension at {path}:{line} into src/extensions/backend/events/{}/ so \
+                         wixsync manages it",
+                        entry.folder
+                    ),
+                ),
+                &[(entry.event_place, "declared here")],
+            )
+        }
+        Conflict::NamespaceUsedElsewhere {
+            entry,
+            path,
+            range,
+            from,
+        } => {
+            let event = &entries[*entry].event;
+            in_file(
+                tree,
+                error(
+                    format!(
+                        "{path} uses `{}` beyond its subscription, so wixsync cannot switch it to \
+                         {event} safely",
+                        from.namespace
+                    ),
+                    format!(
+                        "change the handler by hand: import `{{ {} }}` from '{}' and subscribe \
+                         with `{}.{}(...)`, and keep what else it needs from '{}'; then run \
+                         wixsync again",
+                        event.namespace,
+                        event.npm_package(),
+                        event.namespace,
+                        event.function,
+                        from.npm_package()
+                    ),
+                ),
+                path,
+                range,
+            )
+        }
+        Conflict::LegacyEventsImport {
+            entry,
+            path,
+            specifier,
+            range,
+        } => {
+            let event = &entries[*entry].event;
+            in_file(
+                tree,
+                error(
+                    format!("{path} imports from '{specifier}', which does not exist"),
+                    format!(
+                        "older docs show `/events` paths; the SDK exports each event from its \
+                         namespace: `import {{ {} }} from '{}'` and `export default {}.{}(async \
+                         (event) => {{ ... }})`; change the handler, then run wixsync again",
+                        event.namespace,
+                        event.npm_package(),
+                        event.namespace,
+                        event.function
+                    ),
+                ),
+                path,
+                range,
+            )
+        }
+        Conflict::HandlerUnreadable { entry, path } => {
+            let entry = &entries[*entry];
+            in_manifest(
+                manifest,
+                error(
+                    format!("{path} does not subscribe to an event in a shape wixsync can read"),
+                    format!(
+                        "make the handler `export default <namespace>.<onEvent>(async (event) => \
+                         {{ ... }})` with the namespace imported from '@wix/<package>' (for this \
+                         entry: `import {{ {} }} from '{}'`), then run wixsync again",
+                        entry.event.namespace,
+                        entry.event.npm_package()
+                    ),
+                ),
+                &[(entry.event_place, "the manifest's event")],
+            )
+        }
+        Conflict::PackageJson(package_error) => {
+            let offset = match package_error {
+                PackageJsonError::Syntax { offset, .. }
+                | PackageJsonError::DependenciesNotAnObject { offset, .. } => *offset,
+                PackageJsonError::NotAnObject { .. } | PackageJsonError::NotUtf8 => 0,
+            };
+            in_file(
+                tree,
+                error(
+                    package_error.to_string(),
+                    "npm cannot read it either: make package.json a JSON object whose \
+                     `dependencies` is an object (wixsync adds the `@wix/*` packages handlers \
+                     import there), then run wixsync again"
+                        .to_owned(),
+                ),
+                PACKAGE_JSON,
+                &(offset..offset),
+            )
+        }
+    }
+}
+
+/// A warning as people read it.
+pub fn warning(warning: &Warning, manifest: &Manifest, tree: &AppTree) -> Diagnostic {
+    match warning {
+        Warning::Forced(forced) => {
+            let mut diagnostic = conflict(forced, manifest, tree);
+            diagnostic.severity = Severity::Warning;
+            diagnostic.help = Some("going ahead because of --force".to_owned());
+            diagnostic
+        }
+        Warning::NewBuilder { folder, id } => Diagnostic::warning(
+            "plan::new-builder",
+            format!(
+                "{folder} has no builder: a new one gets id {id}, and if this extension was \
+                 deployed, Wix sees a new component"
+            ),
+        )
+        .help(
+            "if the builder was deleted by mistake, restore it (`git checkout -- <path>`) to keep \
+             its id, or pin that id with `id:` in the manifest",
+        ),
+        Warning::PinnedIdTaken {
+            entry,
+            current,
+            other,
+        } => {
+            let entry = &manifest.entries[*entry];
+            let place = entry.id_place.unwrap_or(entry.key_place);
+            Diagnostic::warning(
+                "plan::pinned-id-taken",
+                format!(
+                    "`{}` keeps id {current}: its pinned id belongs to `{other}`",
+                    entry.folder
+                ),
+            )
+            .in_source(&manifest.source)
+            .label(place.offset, place.len, "pinned here")
+            .help("remove the pin, or pin the id this extension has")
+        }
+    }
+}
+
+/// Every warning and conflict of a reconciliation, in the order they are shown: the
+/// manifest's warnings, the plan's warnings, then the conflicts.
+pub fn reconciliation(reconciliation: &Reconciliation) -> Vec<Diagnostic> {
+    let Reconciliation {
+        manifest,
+        tree,
+        plan,
+        ..
+    } = reconciliation;
+    manifest
+        .warnings
+        .iter()
+        .cloned()
+        .chain(plan.warnings.iter().map(|w| warning(w, manifest, tree)))
+        .chain(plan.conflicts.iter().map(|c| conflict(c, manifest, tree)))
+        .collect()
+}
+
+/// A file the scan could not read.
+pub fn scan_error(error: &ScanError, tree: &AppTree) -> Diagnostic {
+    match error {
+        ScanError::Syntax(parse) => in_file(
+            tree,
+            Diagnostic::error("typescript::syntax", parse.to_string()).help(
+                "fix the syntax error (`npx tsc --noEmit` shows the same place); wixsync edits \
+                 only files that parse",
+            ),
+            &parse.path,
+            &parse.range,
+        ),
+        ScanError::NotUtf8 { path } => {
+            Diagnostic::error("typescript::encoding", format!("{path} is not UTF-8 text"))
+                .help("save the file as UTF-8; TypeScript sources are UTF-8")
+        }
+        ScanError::Registry { shape, range } => {
+            let text = tree.text(REGISTRY_PATH).unwrap_or_default();
+            let (message, help) = match shape {
+                RegistryShape::DeclarationExported => (
+                    "the default export of src/extensions.ts is a declaration, not an `app()` chain"
+                        .to_owned(),
+                    "export the app builder: `export default app().use(...)`",
+                ),
+                RegistryShape::NoDefaultExport => {
+                    return Diagnostic::error(
+                        "registry::no-default-export",
+                        "src/extensions.ts has no default export",
+                    )
+                    .in_source(&SourceFile::new(REGISTRY_PATH, text))
+                    .help(
+                        "@wix/astro takes the default export of src/extensions.ts: end it with \
+                         `export default app().use(...)`",
+                    );
+                }
+                RegistryShape::ExportedNameNotAChain => (
+                    format!(
+                        "the default export of src/extensions.ts, `{}`, is not a `const` holding \
+                         an `app()` chain",
+                        text.get(range.clone()).unwrap_or_default()
+                    ),
+                    "export the app builder: `export default app().use(...)`, or `const builder = \
+                     app().use(...);` followed by `export default builder;`",
+                ),
+                RegistryShape::NotAChain => (
+                    "the default export of src/extensions.ts is not an `app()` chain".to_owned(),
+                    "wixsync edits `export default app().use(a).use(b)`: write the default export \
+                     in that shape, then run wixsync again",
+                ),
+                RegistryShape::Spread => (
+                    "src/extensions.ts registers extensions by a spread".to_owned(),
+                    "list each extension in its own `.use(name)` link, then run wixsync again",
+                ),
+                RegistryShape::UseOutsideChain => (
+                    "src/extensions.ts registers extensions outside the exported `app()` chain"
+                        .to_owned(),
+                    "wixsync can only extend one `export default app().use(a).use(b)` chain: move \
+                     every `.use(...)` into that chain, then run wixsync again",
+                ),
+            };
+            in_file(
+                tree,
+                Diagnostic::error("registry::shape", message).help(help),
+                REGISTRY_PATH,
+                range,
+            )
+        }
+    }
+}
+
+fn bug(code: &'static str, message: String) -> Diagnostic {
+    Diagnostic::error(code, message).help(
+        "this is a bug in wixsync, and nothing was written; please report it with the manifest \
+         and the files named",
+    )
+}
+
+/// A changeset that failed verification: a bug in wixsync.
+pub fn verify_error(error: &VerifyError) -> Diagnostic {
+    bug("verify::bug", error.to_string())
+}
+
+/// A changeset that could not be built: a bug in wixsync.
+pub fn changeset_error(error: &ChangesetError) -> Diagnostic {
+    bug("changeset::bug", error.to_string())
+}
+
+/// Why reconciling stopped, as diagnostics.
+pub fn reconcile_error(error: &ReconcileError) -> Vec<Diagnostic> {
+    match error {
+        ReconcileError::NotAnApp { name, exists } => {
+            let (message, help) = if *exists {
+                (
+                    format!("{name} is a file, not an app folder"),
+                    "DIR is the app root, the folder holding src/ and wix-events.yaml; to use \
+                     another manifest file, name it with --manifest",
+                )
+            } else {
+                (
+                    format!("{name} does not exist"),
+                    "DIR is the app root, the folder holding src/ and wix-events.yaml",
+                )
+            };
+            vec![Diagnostic::error("app::read", message).help(help)]
+        }
+        ReconcileError::Manifest(diagnostics) => diagnostics.clone(),
+        ReconcileError::Load(load) => vec![Diagnostic::error("app::read", load.to_string()).help(
+            "run wixsync from the app root (the folder holding src/ and wix-events.yaml), or pass \
+             it as DIR",
+        )],
+        ReconcileError::Scan { errors, tree } => {
+            errors.iter().map(|e| scan_error(e, tree)).collect()
+        }
+        ReconcileError::Changeset(error) => vec![changeset_error(error)],
+        ReconcileError::Verify(errors) => errors.iter().map(verify_error).collect(),
+    }
+}
+
+/// A commit that failed, with what it had done before.
+pub fn commit_failure(failure: &CommitFailure) -> Diagnostic {
+    let help = match &failure.error {
+        CommitError::Unsafe { .. } => {
+            "wixsync never writes through a symbolic link or outside the app: replace the link \
+             with the folder or file it points to"
+        }
+        _ => "check the permissions of the app's files and folders",
+    };
+    let done = &failure.done;
+    let state = if done.written == 0 && done.deleted == 0 {
+        "nothing was written".to_owned()
+    } else {
+        format!(
+            "{} file(s) were written and {} deleted before it; `wixsync plan` shows what is left",
+            done.written, done.deleted
+        )
+    };
+    Diagnostic::error("commit::io", failure.error.to_string()).help(format!("{help}; {state}"))
+}

@@ -1,0 +1,178 @@
+//! What stops a plan, and what is only worth knowing: as data, with the places they point at.
+//!
+//! A [`Conflict`] stops `apply` (exit 1); a forceable one (it only protects work) becomes a
+//! [`Warning::Forced`] under `--force`. Entries are named by their index in the manifest,
+//! files by their path relative to the app root and byte ranges. The words people read, the
+//! stable codes and the code frames are made at the edge, in `crate::diagnose`.
+
+use std::ops::Range;
+
+use wixsync_schema::EventRef;
+
+use crate::scan::PackageJsonError;
+
+/// A problem that stops `apply`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    /// Rule 2 points one entry at several extensions (a `renamed-from` name and a pinned `id`
+    /// naming different folders).
+    SeveralRenameSources {
+        /// The entry.
+        entry: usize,
+        /// The folders it points at.
+        folders: Vec<String>,
+    },
+    /// Two entries claim one extension by `renamed-from` or `id`.
+    ClaimedTwice {
+        /// The claimed extension's folder.
+        folder: String,
+        /// The entry that holds it.
+        first: usize,
+        /// The entry that claims it too.
+        second: usize,
+    },
+    /// Rule 3 finds several extensions no entry names that subscribe to the entry's event.
+    AmbiguousRename {
+        /// The entry.
+        entry: usize,
+        /// The candidate folders.
+        folders: Vec<String>,
+    },
+    /// The entry pins an id its extension's builder does not have.
+    PinnedIdDiffers {
+        /// The entry.
+        entry: usize,
+        /// The id the manifest pins.
+        pinned: String,
+        /// The id the builder has.
+        current: String,
+    },
+    /// A file to delete whose content could not be recovered afterwards.
+    UnrecoverableDelete {
+        /// The file.
+        path: String,
+        /// Its extension's folder.
+        folder: String,
+        /// Whether the app is in a git repository (then the file has changes git cannot
+        /// restore; else it is not what wixsync generates).
+        in_git: bool,
+    },
+    /// A builder without a static `id` string.
+    BuilderWithoutId {
+        /// The builder file.
+        path: String,
+    },
+    /// A builder whose id is a UUID in capitals.
+    IdNotLowercase {
+        /// The extension's folder.
+        folder: String,
+        /// The builder file.
+        path: String,
+        /// The id literal's byte range.
+        range: Range<usize>,
+        /// The id in lowercase.
+        lowercase: String,
+    },
+    /// A builder without a static `source` string.
+    BuilderWithoutSource {
+        /// The builder file.
+        path: String,
+        /// The `source` it should have.
+        expected: String,
+    },
+    /// `src/extensions.ts` imports a file outside the events folder that does not exist.
+    DanglingRegistration {
+        /// The import's module specifier.
+        specifier: String,
+        /// The specifier literal's byte range in `src/extensions.ts`.
+        range: Range<usize>,
+    },
+    /// Two extensions of the app share an id.
+    DuplicateId {
+        /// The id.
+        id: String,
+        /// The second extension's file and the id's byte range there.
+        path: String,
+        /// The id's byte range in `path`.
+        range: Range<usize>,
+        /// The first extension's file.
+        first_path: String,
+        /// The id's byte range in `first_path`.
+        first_range: Range<usize>,
+    },
+    /// A manifest event already handled by an extension wixsync does not manage.
+    EventHandledElsewhere {
+        /// The entry.
+        entry: usize,
+        /// The file that defines the other extension.
+        path: String,
+        /// The other extension's definition, a byte range of `path`.
+        range: Range<usize>,
+    },
+    /// A handler uses its namespace beyond the subscription, so its event cannot be switched.
+    NamespaceUsedElsewhere {
+        /// The entry.
+        entry: usize,
+        /// The handler file.
+        path: String,
+        /// The callee's namespace, a byte range of `path`.
+        range: Range<usize>,
+        /// The event it subscribes to now.
+        from: EventRef,
+    },
+    /// A handler importing from a `@wix/<package>/events` path, which does not exist.
+    LegacyEventsImport {
+        /// The entry.
+        entry: usize,
+        /// The handler file.
+        path: String,
+        /// The module specifier.
+        specifier: String,
+        /// The specifier literal's byte range.
+        range: Range<usize>,
+    },
+    /// A handler whose subscription wixsync cannot find.
+    HandlerUnreadable {
+        /// The entry.
+        entry: usize,
+        /// The handler file.
+        path: String,
+    },
+    /// `package.json` cannot be read, so its dependencies cannot be checked or added.
+    PackageJson(PackageJsonError),
+}
+
+impl Conflict {
+    /// Whether the conflict only protects work, so that `--force` may go ahead.
+    pub fn forceable(&self) -> bool {
+        matches!(
+            self,
+            Conflict::ClaimedTwice { .. }
+                | Conflict::PinnedIdDiffers { .. }
+                | Conflict::UnrecoverableDelete { .. }
+        )
+    }
+}
+
+/// Something worth knowing that does not stop `apply`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    /// A forceable conflict that `--force` went ahead with.
+    Forced(Conflict),
+    /// A folder without a builder gets a new one, with a new id.
+    NewBuilder {
+        /// The folder.
+        folder: String,
+        /// The id the new builder gets.
+        id: String,
+    },
+    /// `--force` gave an entry's pinned id to another entry's extension; this one keeps its own.
+    PinnedIdTaken {
+        /// The entry.
+        entry: usize,
+        /// The id it keeps.
+        current: String,
+        /// The folder that holds the pinned id.
+        other: String,
+    },
+}
