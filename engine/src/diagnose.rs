@@ -50,7 +50,11 @@ fn place(tree: &AppTree, path: &str, offset: usize) -> (usize, usize) {
 }
 
 /// A diagnostic pointing at manifest places.
-fn in_manifest(manifest: &Manifest, mut diagnostic: Diagnostic, places: &[(Place, &str)]) -> Diagnostic {
+fn in_manifest(
+    manifest: &Manifest,
+    mut diagnostic: Diagnostic,
+    places: &[(Place, &str)],
+) -> Diagnostic {
     if !places.is_empty() {
         diagnostic = diagnostic.in_source(&manifest.source);
         for (place, text) in places {

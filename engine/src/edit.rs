@@ -82,8 +82,7 @@ impl FileEdits {
         cause: &str,
     ) -> Result<(), EditError> {
         let edits = self.files.entry(path.to_owned()).or_default();
-        if let Some((first, first_cause)) = edits.iter().find(|(e, _)| overlaps(&e.range, &range))
-        {
+        if let Some((first, first_cause)) = edits.iter().find(|(e, _)| overlaps(&e.range, &range)) {
             return Err(EditError::Overlap {
                 path: path.to_owned(),
                 first: first.range.clone(),

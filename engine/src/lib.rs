@@ -30,7 +30,7 @@
 //! `src/extensions.ts` must default-export an `app()` chain (`export default app().use(a)`);
 //! other shapes are refused with a message that says what to change.
 
-mod catalog_cmd;
+pub mod catalog_cmd;
 pub mod changeset;
 pub mod cli;
 pub mod commit;

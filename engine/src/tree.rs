@@ -106,7 +106,10 @@ impl AppTree {
             }
         }
         let mut tree = AppTree::default();
-        for name in [REGISTRY_PATH, PACKAGE_JSON].into_iter().chain(PRETTIER_FILES) {
+        for name in [REGISTRY_PATH, PACKAGE_JSON]
+            .into_iter()
+            .chain(PRETTIER_FILES)
+        {
             let path = root.join(name);
             match fs::read(&path) {
                 Ok(bytes) => {

@@ -9,8 +9,8 @@
 use thiserror::Error;
 use wixsync_schema::Manifest;
 
-use crate::edit::{Edit, EditError};
 use crate::changeset::{Change, Changeset};
+use crate::edit::{Edit, EditError};
 use crate::parse::parse_module;
 use crate::plan::{PlanInputs, plan};
 use crate::scan::{ScanError, scan};
@@ -123,8 +123,12 @@ pub fn verify(
     let next = changeset
         .apply_to(tree)
         .map_err(|e| vec![VerifyError::Edit(e)])?;
-    let rescan = scan(&next)
-        .map_err(|errors| errors.into_iter().map(VerifyError::WouldNotScan).collect::<Vec<_>>())?;
+    let rescan = scan(&next).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(VerifyError::WouldNotScan)
+            .collect::<Vec<_>>()
+    })?;
     let again = plan(manifest, &rescan, inputs);
     if !again.steps.is_empty() {
         return Err(vec![VerifyError::NotIdempotent {

@@ -106,7 +106,7 @@ fn run_case_in(case: &Path, dir: &Path) -> String {
         Ok(r) => r,
         Err(failure) => {
             doc.push_str("\n# diagnostics (exit 1, nothing written)\n");
-            doc.push_str(&render_plain(&failure.diagnostics, 100));
+            doc.push_str(&render_plain(&failure.diagnostics(), 100));
             return doc;
         }
     };
@@ -119,11 +119,10 @@ fn run_case_in(case: &Path, dir: &Path) -> String {
     } else {
         std::str::from_utf8(&steps).unwrap()
     });
-    let diagnostics: Vec<_> = plan
-        .warnings
-        .iter()
-        .chain(&plan.conflicts)
-        .cloned()
+    let diagnostics: Vec<_> = reconciliation
+        .diagnostics()
+        .into_iter()
+        .skip(reconciliation.manifest.warnings.len())
         .collect();
     if !diagnostics.is_empty() {
         doc.push_str("\n# diagnostics\n");

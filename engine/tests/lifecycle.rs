@@ -74,7 +74,6 @@ use wixsync::commit::commit;
 use wixsync::reconcile::{Options, reconcile};
 use wixsync::render::{Palette, render_steps};
 use wixsync::scan::{LinkArg, scan};
-use wixsync::parse::parse_module;
 use wixsync::tree::{AppTree, EVENTS_DIR, REGISTRY_PATH};
 use wixsync_schema::catalog::{Catalog, Event};
 use wixsync_schema::diagnostic::render_plain;
@@ -915,13 +914,13 @@ fn run_scenario(scenario: &Scenario) -> Result<(), TestCaseError> {
         let reconciliation = reconcile(root, &options).map_err(|failure| {
             TestCaseError::fail(format!(
                 "{at}: reconcile failed:\n{}",
-                render_plain(&failure.diagnostics, 100)
+                render_plain(&failure.diagnostics(), 100)
             ))
         })?;
         prop_assert!(
             reconciliation.plan.conflicts.is_empty(),
             "{at}: conflicts:\n{}",
-            render_plain(&reconciliation.plan.conflicts, 100)
+            render_plain(&reconciliation.diagnostics(), 100)
         );
         commit(root, &reconciliation.changeset)
             .map_err(|e| TestCaseError::fail(format!("{at}: commit failed: {e}")))?;
@@ -949,9 +948,8 @@ fn check_app(
     prop_assert_eq!(&folders, &wanted, "{}: the event folders", at);
 
     let tree = AppTree::load(root).unwrap();
-    let scanned = scan(&tree).map_err(|d| {
-        TestCaseError::fail(format!("{at}: scan failed:\n{}", render_plain(&d, 100)))
-    })?;
+    let scanned = scan(&tree)
+        .map_err(|errors| TestCaseError::fail(format!("{at}: scan failed: {errors:?}")))?;
     let registry = scanned
         .registry
         .as_ref()
@@ -1043,7 +1041,7 @@ fn check_app(
             .as_ref()
             .ok_or_else(|| TestCaseError::fail(format!("{at}: `{folder}` has no builder")))?;
         // 2. Registered exactly once.
-        let registration = registry.registration(&builder.path, &builder.export);
+        let registration = registry.registration(&builder.path, builder.export.name());
         let links = registration.as_ref().map_or(0, |r| r.links.len());
         prop_assert_eq!(
             links,
@@ -1087,10 +1085,10 @@ fn check_app(
     typescript_files(root, &root.join("src"), &mut sources);
     for path in &sources {
         let text = fs::read_to_string(root.join(path)).unwrap();
-        if let Err(diagnostic) = parse_module(path, &text) {
+        let tree = AppTree::from_files([(path.clone(), text)]);
+        if let Err(errors) = scan(&tree) {
             return Err(TestCaseError::fail(format!(
-                "{at}: {path} does not parse:\n{}",
-                render_plain(&[diagnostic], 100)
+                "{at}: {path} does not parse: {errors:?}"
             )));
         }
     }
@@ -1099,7 +1097,7 @@ fn check_app(
     let again = reconcile(root, options).map_err(|failure| {
         TestCaseError::fail(format!(
             "{at}: the second reconcile failed:\n{}",
-            render_plain(&failure.diagnostics, 100)
+            render_plain(&failure.diagnostics(), 100)
         ))
     })?;
     if !again.plan.is_empty() {
@@ -1108,7 +1106,7 @@ fn check_app(
         return Err(TestCaseError::fail(format!(
             "{at}: the second plan is not empty:\n{}{}",
             String::from_utf8_lossy(&steps),
-            render_plain(&again.plan.conflicts, 100)
+            render_plain(&again.diagnostics(), 100)
         )));
     }
     Ok(())

@@ -12,7 +12,9 @@ use crate::edit::{EditError, FileEdits};
 use crate::generate::{self, CodeStyle};
 use crate::plan::Action;
 use crate::scan::{BuilderExport, EventExtension, Scan, StrLit};
-use crate::tree::{AppTree, EVENTS_DIR, PACKAGE_JSON, REGISTRY_PATH, builder_path, handler_path, handler_source};
+use crate::tree::{
+    AppTree, EVENTS_DIR, PACKAGE_JSON, REGISTRY_PATH, builder_path, handler_path, handler_source,
+};
 
 pub(super) struct Draft<'a> {
     pub(super) scan: &'a Scan,
@@ -131,7 +133,9 @@ impl<'a> Draft<'a> {
                     self.edit(&builder.path, id.range.clone(), requote(id, to));
                 }
             }
-            Action::Register { folder, export } => self.register(folder.as_str(), export.as_deref()),
+            Action::Register { folder, export } => {
+                self.register(folder.as_str(), export.as_deref())
+            }
             Action::Remove { folder } => self.remove(folder),
             Action::ExportDefault { folder } => {
                 if let Some(handler) = self
@@ -152,7 +156,11 @@ impl<'a> Draft<'a> {
                         "./{}",
                         handler.path.strip_prefix("src/").unwrap_or(&handler.path)
                     );
-                    self.edit(&builder.path, source.range.clone(), requote(source, &expected));
+                    self.edit(
+                        &builder.path,
+                        source.range.clone(),
+                        requote(source, &expected),
+                    );
                 }
             }
             Action::AddDependency { package, version } => {
@@ -199,7 +207,11 @@ impl<'a> Draft<'a> {
                 .and_then(|h| self.moves.get(&h.path))
                 .and_then(|p| p.strip_prefix("src/"))
                 .map_or_else(|| handler_source(to), |p| format!("./{p}"));
-            self.edit(&builder.path, source.range.clone(), requote(source, &handler));
+            self.edit(
+                &builder.path,
+                source.range.clone(),
+                requote(source, &handler),
+            );
         }
         if let BuilderExport::Named { range, .. } = &builder.export {
             self.edit(
@@ -224,7 +236,11 @@ impl<'a> Draft<'a> {
                 &specifier.value[..at],
                 &specifier.value[at + old_tail.len()..]
             );
-            self.edit(REGISTRY_PATH, specifier.range.clone(), requote(specifier, &value));
+            self.edit(
+                REGISTRY_PATH,
+                specifier.range.clone(),
+                requote(specifier, &value),
+            );
         }
         let new_local = match &builder.export {
             BuilderExport::Default => {
@@ -346,7 +362,11 @@ impl<'a> Draft<'a> {
                 .collect();
             let cause = format!(
                 "add {} to package.json",
-                wanted.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                wanted
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             for edit in super::package_json::add_dependencies(package_json, &wanted) {
                 self.edit_for(PACKAGE_JSON, edit.range, edit.text, Some(&cause));

@@ -44,7 +44,7 @@ pub fn add_dependencies(package: &PackageJson, wanted: &[(&str, &str)]) -> Vec<E
     let entry = |&(name, version): &(&str, &str)| {
         format!("{}{}{}", quote(name), style.colon, quote(version))
     };
-    let edits = match deps {
+    match deps {
         Some(Member {
             value:
                 Node {
@@ -114,8 +114,7 @@ pub fn add_dependencies(package: &PackageJson, wanted: &[(&str, &str)]) -> Vec<E
                 vec![insert(package, top, gap, &[member])]
             }
         }
-    };
-    edits
+    }
 }
 
 /// Inserts `items` (whole members, `"key": value`) into the object of `members` (not empty), before
@@ -198,7 +197,10 @@ mod tests {
     use crate::edit::apply_edits;
     use crate::scan::package_json::{DEPENDENCY_KEYS, PackageJsonError};
 
-    fn add_dependencies(text: &str, wanted: &[(&str, &str)]) -> Result<Vec<Edit>, PackageJsonError> {
+    fn add_dependencies(
+        text: &str,
+        wanted: &[(&str, &str)],
+    ) -> Result<Vec<Edit>, PackageJsonError> {
         Ok(super::add_dependencies(&PackageJson::parse(text)?, wanted))
     }
 

@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use super::draft::Draft;
 use crate::generate;
-use crate::scan::{LinkArg, Registry};
+use crate::scan::{Decor, LinkArg, Registry};
 use crate::tree::{REGISTRY_PATH, builder_path};
 
 /// The pending additions to and removals from `src/extensions.ts`.
@@ -136,8 +136,10 @@ impl Draft<'_> {
     pub(super) fn finish_registry(&mut self) {
         let Some(registry) = self.registry.registry else {
             if !self.registry.links.is_empty() {
-                let imports: Vec<String> = self.registry.imports.drain(..).map(|(l, _)| l).collect();
-                let locals: Vec<String> = self.registry.links.iter().map(|(l, _)| l.clone()).collect();
+                let imports: Vec<String> =
+                    self.registry.imports.drain(..).map(|(l, _)| l).collect();
+                let locals: Vec<String> =
+                    self.registry.links.iter().map(|(l, _)| l.clone()).collect();
                 let text = generate::registry(&imports, &locals, self.style);
                 self.created.insert(REGISTRY_PATH.to_owned(), text);
             }
@@ -177,7 +179,9 @@ impl Draft<'_> {
         // New links go after the last link that stays (after `app()` when none does).
         let chain = &registry.chain;
         let removed = &self.registry.removed_links;
-        let kept = (0..chain.links.len()).rev().find(|i| !removed.contains_key(i));
+        let kept = (0..chain.links.len())
+            .rev()
+            .find(|i| !removed.contains_key(i));
         let indent_of = kept.or_else(|| (!chain.links.is_empty()).then_some(0));
         let indent = match indent_of.map(|i| &chain.links[i]) {
             Some(link) if chain.multiline && !link.decor.line_indent.is_empty() => {
@@ -232,13 +236,9 @@ impl Draft<'_> {
             }
             let (first, last) = (&links[i], &links[j]);
             let tail = j + 1 == links.len();
-            let own_lines = (first.decor.opens_line
-                && last.decor.rest_blank
-                && last.decor.comment.is_none())
-            .then(|| first.decor.line_indent.start..last.decor.eol.end);
             let range = if tail && !first.lead_has_comment {
                 first.prev_end..last.range.end
-            } else if let Some(lines) = own_lines {
+            } else if let Some(lines) = Decor::lines_through(&first.decor, &last.decor) {
                 lines
             } else {
                 match &last.decor.comment {

@@ -47,9 +47,9 @@ impl Planner<'_> {
             };
         }
         if let Some(handler) = extension.handler.as_ref().filter(|h| h.path == path) {
-            return extension
-                .event()
-                .is_some_and(|event| generate::handler(&extension.folder, event, style) == handler.text);
+            return extension.event().is_some_and(|event| {
+                generate::handler(&extension.folder, event, style) == handler.text
+            });
         }
         false
     }

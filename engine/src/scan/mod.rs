@@ -194,10 +194,12 @@ pub fn scan(tree: &AppTree) -> Result<Scan, Vec<ScanError>> {
         .as_ref()
         .map(|r| scan_others(tree, r))
         .unwrap_or_default();
-    let package_json = tree.bytes(PACKAGE_JSON).map(|bytes| match std::str::from_utf8(bytes) {
-        Ok(text) => PackageJson::parse(text),
-        Err(_) => Err(PackageJsonError::NotUtf8),
-    });
+    let package_json = tree
+        .bytes(PACKAGE_JSON)
+        .map(|bytes| match std::str::from_utf8(bytes) {
+            Ok(text) => PackageJson::parse(text),
+            Err(_) => Err(PackageJsonError::NotUtf8),
+        });
     if errors.is_empty() {
         Ok(Scan {
             extensions,

@@ -10,9 +10,7 @@ use swc_ecma_ast::{
 use swc_ecma_visit::{Visit, VisitWith};
 use wixsync_schema::EventRef;
 
-use super::event_files::{
-    ExtensionDef, extension_call, module_extensions, scan_handler,
-};
+use super::event_files::{ExtensionDef, extension_call, module_extensions, scan_handler};
 use super::style::{RegistryStyle, registry_style};
 use super::trivia::{Decor, Trivia};
 use super::{Dangling, OtherExtension, ScanError, StrLit, str_value, unwrap_expr};
@@ -166,18 +164,21 @@ impl Registry {
             let import = &self.imports[i];
             let (local, binding_range, binding_removal, imported_range) = match export {
                 None => import.default.as_ref().map(|d| {
-                    (d.local.clone(), d.range.clone(), d.removal.clone(), d.range.clone())
+                    (
+                        d.local.clone(),
+                        d.range.clone(),
+                        d.removal.clone(),
+                        d.range.clone(),
+                    )
                 })?,
-                Some(name) => {
-                    import.named.iter().find(|n| n.imported == name).map(|n| {
-                        (
-                            n.local.clone(),
-                            n.range.clone(),
-                            n.removal.clone(),
-                            n.imported_range.clone(),
-                        )
-                    })?
-                }
+                Some(name) => import.named.iter().find(|n| n.imported == name).map(|n| {
+                    (
+                        n.local.clone(),
+                        n.range.clone(),
+                        n.removal.clone(),
+                        n.imported_range.clone(),
+                    )
+                })?,
             };
             let links = self
                 .chain
@@ -400,7 +401,11 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, ScanError> {
                     semicolon: text[range.clone()].ends_with(';'),
                     decor: trivia.decor(&range),
                     range,
-                    specifier: StrLit::new(text, str_value(&import.src), parsed.range(import.src.span)),
+                    specifier: StrLit::new(
+                        text,
+                        str_value(&import.src),
+                        parsed.range(import.src.span),
+                    ),
                     default,
                     named,
                 });
@@ -443,7 +448,10 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, ScanError> {
             .find(|(n, _)| name.sym == *n)
             .map(|(_, init)| *init)
             .ok_or_else(|| {
-                shape_error(RegistryShape::ExportedNameNotAChain, parsed.range(name.span))
+                shape_error(
+                    RegistryShape::ExportedNameNotAChain,
+                    parsed.range(name.span),
+                )
             })?,
         _ => expr,
     };

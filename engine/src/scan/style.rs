@@ -155,9 +155,7 @@ pub(crate) fn registry_style(imports: &[Import], text: &str) -> RegistryStyle {
         .filter(|i| is_event(&i.specifier.value))
         .copied()
         .collect();
-    let pick = |group: &[&Import],
-                f: &dyn Fn(&Import) -> bool,
-                fallback: bool| {
+    let pick = |group: &[&Import], f: &dyn Fn(&Import) -> bool, fallback: bool| {
         let yes = group.iter().filter(|i| f(i)).count();
         let no = group.len() - yes;
         if yes == no {
@@ -187,4 +185,3 @@ pub(crate) fn registry_style(imports: &[Import], text: &str) -> RegistryStyle {
         ts_suffix: pick(suffix_group, &|i| i.specifier.value.ends_with(".ts"), true),
     }
 }
-

@@ -39,8 +39,14 @@ impl Decor {
     /// The lines the item fills, line end included, when it stands alone on them: what to
     /// delete so that no empty line is left.
     pub fn own_lines(&self) -> Option<Range<usize>> {
-        (self.opens_line && self.comment.is_none() && self.rest_blank)
-            .then(|| self.line_indent.start..self.eol.end)
+        Decor::lines_through(self, self)
+    }
+
+    /// The lines a run of items fills, from the line of the item decorated by `first` to that
+    /// of the item decorated by `last`, line end included, when the run stands alone on them.
+    pub fn lines_through(first: &Decor, last: &Decor) -> Option<Range<usize>> {
+        (first.opens_line && last.comment.is_none() && last.rest_blank)
+            .then_some(first.line_indent.start..last.eol.end)
     }
 }
 
@@ -210,7 +216,10 @@ mod tests {
         let parsed = parse_module("x.ts", text).unwrap();
         let trivia = Trivia::new(text, &parsed);
         assert_eq!(&text[trivia.list_removal(&(9..10), None, Some(12))], "a, ");
-        assert_eq!(&text[trivia.list_removal(&(12..18), Some(10), None)], ", b as c");
+        assert_eq!(
+            &text[trivia.list_removal(&(12..18), Some(10), None)],
+            ", b as c"
+        );
         assert_eq!(trivia.list_removal(&(9..10), None, None), 9..10);
         // A brace between the comma and the item: the comma stays.
         let text = "import a, { b } from 'x';";
