@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
+use uuid::Uuid;
 use wixsync_schema::Diagnostic;
 use wixsync_schema::catalog::Catalog;
 
@@ -134,6 +135,16 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    run_with_ids(args, streams, None)
+}
+
+/// [`run`], with the UUIDs new extensions get (one per manifest entry, by index) instead of
+/// random ones, so that tests can snapshot the output.
+pub fn run_with_ids<I, T>(args: I, streams: &mut Streams<'_>, fresh_ids: Option<Vec<Uuid>>) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) => {
@@ -156,8 +167,8 @@ where
         }
     };
     match cli.command {
-        Command::Plan(args) => plan_command(&args, streams),
-        Command::Apply(args) => apply_command(&args, streams),
+        Command::Plan(args) => plan_command(&args, streams, fresh_ids),
+        Command::Apply(args) => apply_command(&args, streams, fresh_ids),
         Command::Events(args) => events_command(&args, streams),
         Command::Schema => schema_command(streams),
     }
@@ -187,11 +198,11 @@ fn schema_command(streams: &mut Streams<'_>) -> i32 {
     finish(EXIT_OK, written, streams)
 }
 
-fn options(args: &AppArgs) -> Options {
+fn options(args: &AppArgs, fresh_ids: Option<Vec<Uuid>>) -> Options {
     Options {
         manifest: args.manifest.clone(),
         force: args.force,
-        fresh_ids: None,
+        fresh_ids,
     }
 }
 
@@ -243,8 +254,8 @@ fn app_name(dir: &Path) -> String {
 }
 
 /// `wixsync plan`: the steps, the diff; exit 0, 1 (conflicts) or 2 (pending).
-fn plan_command(args: &AppArgs, streams: &mut Streams<'_>) -> i32 {
-    let reconciliation = match reconcile(&args.dir, &options(args)) {
+fn plan_command(args: &AppArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uuid>>) -> i32 {
+    let reconciliation = match reconcile(&args.dir, &options(args, ids)) {
         Ok(reconciliation) => reconciliation,
         Err(error) => return stopped(streams, &error.diagnostics(), true),
     };
@@ -264,8 +275,8 @@ fn plan_command(args: &AppArgs, streams: &mut Streams<'_>) -> i32 {
 }
 
 /// `wixsync apply [--check]`.
-fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>) -> i32 {
-    let reconciliation = match reconcile(&args.app.dir, &options(&args.app)) {
+fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uuid>>) -> i32 {
+    let reconciliation = match reconcile(&args.app.dir, &options(&args.app, ids)) {
         Ok(reconciliation) => reconciliation,
         Err(error) => return stopped(streams, &error.diagnostics(), true),
     };
