@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Extract the SDK event catalog from the installed packages' type declarations, the way
-// WIX-FACTS.md describes it: each root package's build/es/index.d.mts re-exports namespace
+// docs/wix-facts.md describes it: each root package's build/es/index.d.mts re-exports namespace
 // packages (`import * as X from '@wix/auto_sdk_...'; export { X as ns };`), and each namespace
 // package's build/es/index.d.mts declares every event as
 // `declare const onX$1: EventDefinition<Envelope, "<slug>">;`.

@@ -19,7 +19,7 @@
 //      and `module.default().slug` is the webhook slug (mapped through `legacyWebhookMap` for the
 //      app manifest).
 //
-// On top of what @wix/astro checks, it fails on what Wix itself only notices later (WIX-FACTS.md,
+// On top of what @wix/astro checks, it fails on what Wix itself only notices later (docs/wix-facts.md,
 // "Rules Wix itself does not check locally"): a missing source file (named as such), duplicate
 // extension ids, an event id that is not a lowercase UUID v4, two handlers for one slug, an event
 // folder under src/extensions/backend/events/ that is not registered, and a package a loaded app

@@ -26,7 +26,7 @@ if (!out || !['instance-id', 'metadata-id'].includes(body)) {
 }
 
 // instance-id: reads only what every envelope's metadata has (BaseEventMetadata.instanceId).
-// metadata-id: the `event.metadata._id` idempotency key of WIX-FACTS.md; it does NOT type-check
+// metadata-id: the `event.metadata._id` idempotency key of docs/wix-facts.md; it does NOT type-check
 //   for the 34 legacy-slug events whose envelope metadata is BaseEventMetadata (no _id, entityId,
 //   eventTime): app-management appInstances, stores products/inventory/abandonedCarts, events
 //   orders/rsvp/ticketDefinitions, bookings categories, ...

@@ -1,7 +1,7 @@
 //! The command line: arguments, output and exit codes.
 //!
 //! [`run`] is the whole program; `main` only hands it the process's arguments and streams.
-//! Exit codes (DESIGN.md): 0 in sync or applied, 1 error (nothing written), 2 changes pending.
+//! Exit codes (docs/contract.md): 0 in sync or applied, 1 error (nothing written), 2 changes pending.
 
 use std::ffi::OsString;
 use std::io::{self, Write};

@@ -2,7 +2,7 @@
 //! new `src/extensions.ts`.
 //!
 //! Every function here is pure. The shapes follow what `wix generate` writes (`@wix/cli`
-//! 1.1.247, see WIX-FACTS.md), in the app's style when it has one.
+//! 1.1.247, see docs/wix-facts.md), in the app's style when it has one.
 
 use heck::{ToLowerCamelCase, ToUpperCamelCase};
 use wixsync_schema::{EventRef, ExportStyle};
@@ -175,7 +175,7 @@ pub fn registry_import(
     )
 }
 
-/// A new `src/extensions.ts` in the template's shape (WIX-FACTS.md): the `app` import, one
+/// A new `src/extensions.ts` in the template's shape (docs/wix-facts.md): the `app` import, one
 /// import per builder, and a multi-line chain with no final semicolon.
 pub fn registry(imports: &[String], locals: &[String], style: &CodeStyle) -> String {
     let mut lines = vec![format!(

@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// The folder holding one sub-folder per event extension, relative to the app root.
-/// Source: WIX-FACTS.md, "The files of one event extension".
+/// Source: docs/wix-facts.md, "Files of an event extension".
 pub const EVENTS_DIR: &str = "src/extensions/backend/events";
 
 /// The file whose default export registers every extension, relative to the app root.
-/// Source: WIX-FACTS.md, "Registration in `src/extensions.ts`".
+/// Source: docs/wix-facts.md, "Registration in `src/extensions.ts`".
 pub const REGISTRY_PATH: &str = "src/extensions.ts";
 
 /// The app's dependencies, relative to the app root.
@@ -295,7 +295,7 @@ pub fn handler_path(folder: &str) -> String {
 }
 
 /// The builder's `source` for a folder: the handler's path relative to `src/`, starting with
-/// `./` (WIX-FACTS.md, "The files of one event extension").
+/// `./` (docs/wix-facts.md, "Files of an event extension").
 pub fn handler_source(folder: &str) -> String {
     format!("./extensions/backend/events/{folder}/{folder}.ts")
 }

@@ -1,4 +1,4 @@
-//! The checks Wix does not make locally (WIX-FACTS.md, "Rules Wix itself does not check
+//! The checks Wix does not make locally (docs/wix-facts.md, "What Wix does not check
 //! locally") and the repairs that follow from them: builder ids, dangling registrations,
 //! duplicate ids across every extension, one handler per event across the app, and the
 //! `@wix/*` dependencies of `package.json`. Pure, like the rest of the plan.
@@ -60,7 +60,7 @@ impl Planner<'_> {
         }
     }
 
-    /// Every `@wix/*` package a handler imports must be a dependency of the app (WIX-FACTS.md),
+    /// Every `@wix/*` package a handler imports must be a dependency of the app (docs/wix-facts.md),
     /// at the catalog's version: after the apply, each entry's handler imports its event's. Nothing happens without a `package.json`
     /// or for a package the catalog does not know.
     pub(super) fn plan_dependencies(&mut self) {

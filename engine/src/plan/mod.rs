@@ -5,7 +5,7 @@
 //! random numbers, and its output is in manifest order, so the same inputs always give the
 //! same plan. It says what to do; `changeset` works out the bytes.
 //!
-//! Matching a manifest entry to an existing extension follows DESIGN.md's four rules, first
+//! Matching a manifest entry to an existing extension follows docs/contract.md's four rules ("Matching"), first
 //! rule that applies: (1) a folder with the entry's name; (2) a folder named in
 //! `renamed-from`, or whose builder has the pinned `id`; (3) the only unmatched extension
 //! subscribing to the entry's event; (4) otherwise create it.

@@ -1,4 +1,4 @@
-//! The no-lost-work rule (DESIGN.md, "Safety"): a file is deleted only when its content can be
+//! The no-lost-work rule (docs/contract.md, "Safety"): a file is deleted only when its content can be
 //! recovered, because git has it committed and unmodified, or because wixsync would write the
 //! same bytes again. Anything else is a conflict that only `--force` overrides.
 

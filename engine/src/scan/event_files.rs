@@ -67,7 +67,7 @@ pub struct Subscription {
     /// The event subscribed to.
     pub event: EventRef,
     /// Whether the call is the module's default export, as `@wix/astro` requires
-    /// (WIX-FACTS.md: "Expected event listener call to be the default export").
+    /// (docs/wix-facts.md, "The handler": "Expected event listener call to be the default export").
     pub is_default_export: bool,
     /// The byte range of the import specifier that binds the namespace (`contacts` in
     /// `import { contacts } from '@wix/crm'`).
@@ -98,7 +98,7 @@ pub struct Handler {
     /// The subscription, when the handler makes one wixsync recognises.
     pub subscription: Option<Subscription>,
     /// An import from a `@wix/<package>/events` path, which does not exist (older docs show
-    /// it; WIX-FACTS.md): the specifier and the byte range of its literal.
+    /// it; docs/wix-facts.md): the specifier and the byte range of its literal.
     pub legacy_import: Option<StrLit>,
 }
 
