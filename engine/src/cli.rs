@@ -15,7 +15,7 @@ use wixsync_schema::catalog::Catalog;
 use crate::catalog_cmd;
 use crate::commit::commit;
 pub use crate::diagnose::{EXIT_ERROR, EXIT_OK, EXIT_PENDING};
-use crate::reconcile::{Options, reconcile};
+use crate::reconcile::{Options, locate_app, reconcile};
 use crate::render::{self, Palette};
 
 const ABOUT: &str = "Keep a Wix CLI app's backend event extensions equal to its wix-events.yaml";
@@ -96,9 +96,10 @@ struct EventsArgs {
 
 #[derive(Debug, Args)]
 struct AppArgs {
-    /// The app root: the folder holding src/ and wix-events.yaml.
-    #[arg(value_name = "DIR", default_value = ".")]
-    dir: PathBuf,
+    /// The app root: the folder holding src/ and wix-events.yaml. Without it: the folder of
+    /// --manifest, else the nearest folder holding wix-events.yaml, from here upward.
+    #[arg(value_name = "DIR")]
+    dir: Option<PathBuf>,
     /// The manifest to use instead of DIR/wix-events.yaml.
     #[arg(long, value_name = "FILE")]
     manifest: Option<PathBuf>,
@@ -255,7 +256,11 @@ fn app_name(dir: &Path) -> String {
 
 /// `wixsync plan`: the steps, the diff; exit 0, 1 (conflicts) or 2 (pending).
 fn plan_command(args: &AppArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uuid>>) -> i32 {
-    let reconciliation = match reconcile(&args.dir, &options(args, ids)) {
+    let root = match locate_app(args.dir.as_deref(), args.manifest.as_deref()) {
+        Ok(root) => root,
+        Err(error) => return stopped(streams, &error.diagnostics(), true),
+    };
+    let reconciliation = match reconcile(&root, &options(args, ids)) {
         Ok(reconciliation) => reconciliation,
         Err(error) => return stopped(streams, &error.diagnostics(), true),
     };
@@ -268,7 +273,7 @@ fn plan_command(args: &AppArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uuid>
         EXIT_PENDING
     };
     let palette = Palette::new(streams.color);
-    let name = app_name(&args.dir);
+    let name = app_name(&root);
     let written = report(streams, &reconciliation.diagnostics())
         .and_then(|()| render::plan_report(streams.stdout, &name, &reconciliation, palette));
     finish(code, written, streams)
@@ -276,13 +281,17 @@ fn plan_command(args: &AppArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uuid>
 
 /// `wixsync apply [--check]`.
 fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uuid>>) -> i32 {
-    let reconciliation = match reconcile(&args.app.dir, &options(&args.app, ids)) {
+    let root = match locate_app(args.app.dir.as_deref(), args.app.manifest.as_deref()) {
+        Ok(root) => root,
+        Err(error) => return stopped(streams, &error.diagnostics(), true),
+    };
+    let reconciliation = match reconcile(&root, &options(&args.app, ids)) {
         Ok(reconciliation) => reconciliation,
         Err(error) => return stopped(streams, &error.diagnostics(), true),
     };
     let palette = Palette::new(streams.color);
     let plan = &reconciliation.plan;
-    let name = app_name(&args.app.dir);
+    let name = app_name(&root);
     let mut written = report(streams, &reconciliation.diagnostics());
     if !plan.conflicts.is_empty() {
         let written = written.and_then(|()| {
@@ -304,7 +313,7 @@ fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uu
             .and_then(|()| render::drift_report(streams.stdout, &name, &reconciliation, palette));
         return finish(EXIT_PENDING, written, streams);
     }
-    let report = match commit(&args.app.dir, &reconciliation.changeset) {
+    let report = match commit(&root, &reconciliation.changeset) {
         Ok(report) => report,
         Err(failure) => {
             return stopped(streams, &[crate::diagnose::commit_failure(&failure)], false);

@@ -13,8 +13,9 @@ use wixsync_schema::{Diagnostic, Manifest, Place, Severity, SourceFile};
 
 use crate::changeset::ChangesetError;
 use crate::commit::{CommitError, CommitFailure};
+use crate::git::GitState;
 use crate::plan::{Conflict, Warning};
-use crate::reconcile::{ReconcileError, Reconciliation};
+use crate::reconcile::{NotAnAppReason, ReconcileError, Reconciliation};
 use crate::scan::{PackageJsonError, RegistryShape, ScanError};
 use crate::tree::{AppTree, PACKAGE_JSON, REGISTRY_PATH};
 use crate::verify::VerifyError;
@@ -80,6 +81,7 @@ pub fn conflict_code(conflict: &Conflict) -> &'static str {
         Conflict::AmbiguousRename { .. } => "plan::ambiguous-rename",
         Conflict::PinnedIdDiffers { .. } => "plan::pinned-id-differs",
         Conflict::UnrecoverableDelete { .. } => "plan::unrecoverable-delete",
+        Conflict::RenameTargetTaken { .. } => "plan::rename-target-taken",
         Conflict::BuilderWithoutId { .. } => "app::builder-without-id",
         Conflict::IdNotLowercase { .. } => "app::id-not-lowercase",
         Conflict::BuilderWithoutSource { .. } => "app::builder-without-source",
@@ -181,21 +183,20 @@ pub fn conflict(conflict: &Conflict, manifest: &Manifest, tree: &AppTree) -> Dia
                 &[(entry.id_place.unwrap_or(entry.key_place), "pinned here")],
             )
         }
-        Conflict::UnrecoverableDelete {
-            path,
-            folder,
-            in_git,
-        } => {
-            let message = if *in_git {
-                format!(
+        Conflict::UnrecoverableDelete { path, folder, git } => {
+            let message = match git {
+                GitState::Repository { .. } => format!(
                     "{path} would be deleted, but it has changes git cannot restore \
                      (uncommitted, or not tracked)"
-                )
-            } else {
-                format!(
+                ),
+                GitState::NoRepository => format!(
                     "{path} would be deleted, but it is not what wixsync generates and this app \
                      is not in a git repository"
-                )
+                ),
+                GitState::Failed(reason) => format!(
+                    "{path} would be deleted, but it is not what wixsync generates, and git \
+                     could not say whether it can restore it: {reason}"
+                ),
             };
             error(
                 message,
@@ -205,6 +206,16 @@ pub fn conflict(conflict: &Conflict, manifest: &Manifest, tree: &AppTree) -> Dia
                 ),
             )
         }
+        Conflict::RenameTargetTaken { from, to, path } => error(
+            format!(
+                "renaming `{from}` to `{to}` would overwrite {path}, which the folder `{to}` \
+                 already holds"
+            ),
+            format!(
+                "`{to}` exists without an extension in it (left behind by a branch switch or an \
+                 interrupted run?): move {path} out of the way, then run wixsync again"
+            ),
+        ),
         Conflict::BuilderWithoutId { path } => in_file(
             tree,
             error(
@@ -536,21 +547,38 @@ pub fn changeset_error(error: &ChangesetError) -> Diagnostic {
 /// Why reconciling stopped, as diagnostics.
 pub fn reconcile_error(error: &ReconcileError) -> Vec<Diagnostic> {
     match error {
-        ReconcileError::NotAnApp { name, exists } => {
-            let (message, help) = if *exists {
-                (
+        ReconcileError::NotAnApp { name, reason } => {
+            let (message, help) = match reason {
+                NotAnAppReason::IsAFile => (
                     format!("{name} is a file, not an app folder"),
                     "DIR is the app root, the folder holding src/ and wix-events.yaml; to use \
                      another manifest file, name it with --manifest",
-                )
-            } else {
-                (
+                ),
+                NotAnAppReason::Missing => (
                     format!("{name} does not exist"),
                     "DIR is the app root, the folder holding src/ and wix-events.yaml",
-                )
+                ),
+                NotAnAppReason::NoWixApp => (
+                    format!(
+                        "{name} is not a Wix app: it has no wix-events.yaml, and neither its \
+                         package.json nor an astro.config.* uses @wix/astro"
+                    ),
+                    "pass the app root (the folder holding src/ and package.json) as DIR; to \
+                     start using wixsync in an app, create its wix-events.yaml there",
+                ),
             };
-            vec![Diagnostic::error("app::read", message).help(help)]
+            vec![Diagnostic::error("app::not-an-app", message).help(help)]
         }
+        ReconcileError::NoManifestFound => vec![
+            Diagnostic::error(
+                "manifest::not-found",
+                "no wix-events.yaml in this folder or any folder above it",
+            )
+            .help(
+                "run wixsync in a Wix app that has a wix-events.yaml, pass the app root as DIR, \
+                 or name the manifest with --manifest",
+            ),
+        ],
         ReconcileError::Manifest(diagnostics) => diagnostics.clone(),
         ReconcileError::Load(load) => vec![Diagnostic::error("app::read", load.to_string()).help(
             "run wixsync from the app root (the folder holding src/ and wix-events.yaml), or pass \

@@ -59,14 +59,17 @@ impl Reconciliation {
 /// [`crate::diagnose::reconcile_error`] says it in words.
 #[derive(Debug, Error)]
 pub enum ReconcileError {
-    /// DIR is not a folder.
-    #[error("{name} is not an app folder")]
+    /// DIR is not a Wix app.
+    #[error("{name} is not a Wix app")]
     NotAnApp {
         /// DIR as given.
         name: String,
-        /// Whether something (a file) is there.
-        exists: bool,
+        /// Why not.
+        reason: NotAnAppReason,
     },
+    /// No DIR was given and no `wix-events.yaml` lies in the current folder or above it.
+    #[error("no wix-events.yaml here or in any folder above")]
+    NoManifestFound,
     /// The manifest cannot be read or breaks a rule: its diagnostics, all at once.
     #[error("the manifest has {} problem(s)", .0.len())]
     Manifest(Vec<Diagnostic>),
@@ -94,6 +97,94 @@ impl ReconcileError {
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         crate::diagnose::reconcile_error(self)
     }
+}
+
+/// The app root to work on, found as git and npm find their roots: `dir` when given (it must
+/// be a Wix app: a folder with a `wix-events.yaml`, or whose `package.json` depends on
+/// `@wix/astro`, or whose `astro.config.*` uses it; docs/contract.md, "Commands and exit
+/// codes"); else the folder of `manifest` when given; else the nearest folder holding
+/// `wix-events.yaml`, from the current folder upward, as a relative path (`.`, `..`, ...).
+///
+/// # Errors
+///
+/// [`ReconcileError::NotAnApp`] for a `dir` that is missing, a file, or no Wix app;
+/// [`ReconcileError::NoManifestFound`] when the walk upward finds no manifest.
+pub fn locate_app(dir: Option<&Path>, manifest: Option<&Path>) -> Result<PathBuf, ReconcileError> {
+    if let Some(dir) = dir {
+        let not_an_app = |reason: NotAnAppReason| ReconcileError::NotAnApp {
+            name: display_path(dir),
+            reason,
+        };
+        if !dir.is_dir() {
+            return Err(not_an_app(if dir.exists() {
+                NotAnAppReason::IsAFile
+            } else {
+                NotAnAppReason::Missing
+            }));
+        }
+        // With --manifest, DIR is the app the manifest describes.
+        if manifest.is_some() || dir.join(MANIFEST_FILE_NAME).is_file() || uses_wix_astro(dir) {
+            return Ok(dir.to_owned());
+        }
+        return Err(not_an_app(NotAnAppReason::NoWixApp));
+    }
+    if let Some(manifest) = manifest {
+        return Ok(match manifest.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+            _ => PathBuf::from("."),
+        });
+    }
+    let mut at = PathBuf::from(".");
+    let cwd = std::env::current_dir().ok();
+    let depth = cwd.as_ref().map_or(0, |c| c.ancestors().count());
+    for _ in 0..depth.max(1) {
+        if at.join(MANIFEST_FILE_NAME).is_file() {
+            return Ok(at);
+        }
+        at = if at == Path::new(".") {
+            PathBuf::from("..")
+        } else {
+            at.join("..")
+        };
+    }
+    Err(ReconcileError::NoManifestFound)
+}
+
+/// Whether the folder's `package.json` depends on `@wix/astro`, or an `astro.config.*` in it
+/// names it.
+fn uses_wix_astro(dir: &Path) -> bool {
+    let depends = fs::read_to_string(dir.join("package.json"))
+        .ok()
+        .and_then(|text| {
+            serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}')).ok()
+        })
+        .is_some_and(|json| {
+            crate::scan::package_json::DEPENDENCY_KEYS
+                .iter()
+                .any(|key| json.get(key).and_then(|d| d.get("@wix/astro")).is_some())
+        });
+    depends
+        || [
+            "astro.config.mjs",
+            "astro.config.ts",
+            "astro.config.js",
+            "astro.config.mts",
+        ]
+        .iter()
+        .any(|name| {
+            fs::read_to_string(dir.join(name)).is_ok_and(|text| text.contains("@wix/astro"))
+        })
+}
+
+/// Why a DIR is not an app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotAnAppReason {
+    /// Nothing is there.
+    Missing,
+    /// A file is there.
+    IsAFile,
+    /// A folder without `wix-events.yaml` and without `@wix/astro`.
+    NoWixApp,
 }
 
 /// The manifest path as people read it: `app/wix-events.yaml`, without a leading `./`.
@@ -146,7 +237,11 @@ pub fn reconcile(root: &Path, options: &Options) -> Result<Reconciliation, Recon
     if !root.is_dir() {
         return Err(ReconcileError::NotAnApp {
             name: display_path(root),
-            exists: root.exists(),
+            reason: if root.exists() {
+                NotAnAppReason::IsAFile
+            } else {
+                NotAnAppReason::Missing
+            },
         });
     }
     let manifest = read_manifest(root, options)?;
@@ -165,7 +260,7 @@ pub fn reconcile(root: &Path, options: &Options) -> Result<Reconciliation, Recon
             .fresh_ids
             .clone()
             .unwrap_or_else(|| manifest.entries.iter().map(|_| Uuid::new_v4()).collect()),
-        git: git_state(root),
+        git: git_state(root, &tree.event_files()),
         force: options.force,
     };
     let plan = plan(&manifest, &scanned, &inputs);

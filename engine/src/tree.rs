@@ -266,6 +266,16 @@ impl AppTree {
         &self.event_folders
     }
 
+    /// The paths of every file inside the event folders, sorted.
+    pub fn event_files(&self) -> Vec<&str> {
+        let prefix = format!("{EVENTS_DIR}/");
+        self.files
+            .range(prefix.clone()..)
+            .map(|(path, _)| path.as_str())
+            .take_while(|path| path.starts_with(&prefix))
+            .collect()
+    }
+
     /// The paths of every file inside one event folder, sorted.
     pub fn files_in_folder(&self, folder: &str) -> Vec<&str> {
         let prefix = format!("{EVENTS_DIR}/{folder}/");
@@ -292,6 +302,19 @@ pub fn builder_path(folder: &str) -> String {
 /// The path of an event extension's handler: `src/extensions/backend/events/<f>/<f>.ts`.
 pub fn handler_path(folder: &str) -> String {
     format!("{EVENTS_DIR}/{folder}/{folder}.ts")
+}
+
+/// Where a rename of the folder `from` to `to` moves `path`, a file of `from`: files named
+/// after the folder (`from.ts`, `from.extension.ts`, `from.test.ts`) take the new name, others
+/// keep theirs; nested paths keep their place.
+pub fn moved_path(path: &str, from: &str, to: &str) -> String {
+    let old_dir = format!("{EVENTS_DIR}/{from}/");
+    let rest = path.strip_prefix(&old_dir).unwrap_or(path);
+    let renamed = match rest.strip_prefix(from) {
+        Some(ext) if ext.starts_with('.') => format!("{to}{ext}"),
+        _ => rest.to_owned(),
+    };
+    format!("{EVENTS_DIR}/{to}/{renamed}")
 }
 
 /// The builder's `source` for a folder: the handler's path relative to `src/`, starting with
@@ -322,5 +345,14 @@ mod tests {
         );
         tree.remove(&builder_path("a"));
         assert_eq!(tree.event_folders(), ["b"]);
+        let moved = |p: &str| moved_path(&format!("{EVENTS_DIR}/old/{p}"), "old", "new");
+        assert_eq!(moved("old.ts"), format!("{EVENTS_DIR}/new/new.ts"));
+        assert_eq!(
+            moved("old.extension.ts"),
+            format!("{EVENTS_DIR}/new/new.extension.ts")
+        );
+        assert_eq!(moved("helpers.ts"), format!("{EVENTS_DIR}/new/helpers.ts"));
+        assert_eq!(moved("older.ts"), format!("{EVENTS_DIR}/new/older.ts"));
+        assert_eq!(moved("lib/old.ts"), format!("{EVENTS_DIR}/new/lib/old.ts"));
     }
 }

@@ -96,12 +96,24 @@ fn a_bad_manifest_exits_1_names_the_place_and_writes_nothing() {
 #[test]
 fn a_missing_manifest_or_app_exits_1_with_help() {
     let dir = tempfile::tempdir().unwrap();
+    // A DIR that is no Wix app is an error, not a place to create one.
     let out = wixsync(&["plan"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert!(err.contains("cannot read"), "{err}");
     assert!(
-        err.contains("create wix-events.yaml at the app root"),
+        err.contains("is not a Wix app: it has no wix-events.yaml"),
+        "{err}"
+    );
+    // Without DIR, the manifest is looked for here and upward; a temporary folder has none.
+    let out = Command::new(env!("CARGO_BIN_EXE_wixsync"))
+        .arg("plan")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("no wix-events.yaml in this folder or any folder above it"),
         "{err}"
     );
 

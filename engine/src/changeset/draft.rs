@@ -13,7 +13,7 @@ use crate::generate::{self, CodeStyle};
 use crate::plan::Action;
 use crate::scan::{BuilderExport, EventExtension, Scan, StrLit};
 use crate::tree::{
-    AppTree, EVENTS_DIR, PACKAGE_JSON, REGISTRY_PATH, builder_path, handler_path, handler_source,
+    AppTree, PACKAGE_JSON, REGISTRY_PATH, builder_path, handler_path, handler_source, moved_path,
 };
 
 pub(super) struct Draft<'a> {
@@ -184,18 +184,9 @@ impl<'a> Draft<'a> {
             return;
         };
         self.renamed.insert(to.to_owned(), extension);
-        let old_dir = format!("{EVENTS_DIR}/{from}/");
         for path in &extension.files {
-            let rest = &path[old_dir.len()..];
-            let renamed = if rest == format!("{from}.extension.ts") {
-                format!("{to}.extension.ts")
-            } else if let Some(ext) = rest.strip_prefix(from).filter(|r| r.starts_with('.')) {
-                format!("{to}{ext}")
-            } else {
-                rest.to_owned()
-            };
             self.moves
-                .insert(path.to_owned(), format!("{EVENTS_DIR}/{to}/{renamed}"));
+                .insert(path.to_owned(), moved_path(path, from, to));
         }
         let Some(builder) = &extension.builder else {
             return;

@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use wixsync_schema::EventRef;
 
+use crate::git::GitState;
 use crate::scan::PackageJsonError;
 
 /// A problem that stops `apply`.
@@ -47,15 +48,24 @@ pub enum Conflict {
         /// The id the builder has.
         current: String,
     },
+    /// A rename would move a file onto one that a folder left at the new name already holds.
+    RenameTargetTaken {
+        /// The folder renamed.
+        from: String,
+        /// The new folder, which exists without an extension in it.
+        to: String,
+        /// The file in the way.
+        path: String,
+    },
     /// A file to delete whose content could not be recovered afterwards.
     UnrecoverableDelete {
         /// The file.
         path: String,
         /// Its extension's folder.
         folder: String,
-        /// Whether the app is in a git repository (then the file has changes git cannot
-        /// restore; else it is not what wixsync generates).
-        in_git: bool,
+        /// What git said: in a repository the file has changes git cannot restore; outside one
+        /// (or when git failed) it is not what wixsync generates.
+        git: GitState,
     },
     /// A builder without a static `id` string.
     BuilderWithoutId {

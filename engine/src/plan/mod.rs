@@ -26,16 +26,16 @@ pub use conflict::{Conflict, Warning};
 use crate::generate;
 use crate::git::GitState;
 use crate::scan::{EventExtension, Scan};
-use crate::tree::{REGISTRY_PATH, builder_path};
+use crate::tree::{REGISTRY_PATH, builder_path, moved_path};
 
 /// Facts the plan needs that are gathered before planning, so that planning stays pure.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PlanInputs {
     /// One fresh UUID v4 per manifest entry (by index), used when an entry is created without
     /// a pinned `id`.
     pub fresh_ids: Vec<Uuid>,
-    /// Which files git can restore; `None` outside a git repository.
-    pub git: Option<GitState>,
+    /// Which files git can restore.
+    pub git: GitState,
     /// `--force`: go ahead despite conflicts that only protect work.
     pub force: bool,
 }
@@ -324,7 +324,7 @@ pub fn plan(manifest: &Manifest, scan: &Scan, inputs: &PlanInputs) -> Plan {
         })
         .collect();
     for (i, extension) in scan.extensions.iter().enumerate() {
-        if !matched.contains(&i) {
+        if !matched.contains(&i) && extension.is_extension {
             planner.plan_removal(extension);
         }
     }
@@ -371,7 +371,7 @@ impl Planner<'_> {
         for (e, entry) in entries.iter().enumerate() {
             if let Some(x) = extensions
                 .iter()
-                .position(|x| x.folder == entry.folder.as_str())
+                .position(|x| x.is_extension && x.folder == entry.folder.as_str())
             {
                 matches[e] = Match::Folder(x);
                 holder.insert(x, e);
@@ -384,7 +384,10 @@ impl Planner<'_> {
             }
             let mut candidates: Vec<(usize, String)> = Vec::new();
             for old in &entry.renamed_from {
-                if let Some(x) = extensions.iter().position(|x| x.folder == old.as_str()) {
+                if let Some(x) = extensions
+                    .iter()
+                    .position(|x| x.is_extension && x.folder == old.as_str())
+                {
                     candidates.push((x, format!("`{old}` is listed in its `renamed-from`")));
                 }
             }
@@ -509,6 +512,20 @@ impl Planner<'_> {
             Match::Folder(x) => &self.scan.extensions[*x],
             Match::Rename(x, reason) => {
                 let extension = &self.scan.extensions[*x];
+                // A folder left behind at the new name (empty, or with stray files) takes the
+                // extension's files, unless one of them is there already.
+                if let Some(stray) = self.scan.extension(entry.folder.as_str()) {
+                    for path in &extension.files {
+                        let target = moved_path(path, &extension.folder, entry.folder.as_str());
+                        if stray.files.contains(&target) {
+                            self.conflict(Conflict::RenameTargetTaken {
+                                from: extension.folder.clone(),
+                                to: entry.folder.to_string(),
+                                path: target,
+                            });
+                        }
+                    }
+                }
                 self.step(
                     Action::Rename {
                         from: extension.folder.clone(),

@@ -14,7 +14,7 @@ impl Planner<'_> {
                 self.conflict(Conflict::UnrecoverableDelete {
                     path: path.clone(),
                     folder: folder.clone(),
-                    in_git: self.inputs.git.is_some(),
+                    git: self.inputs.git.clone(),
                 });
             }
         }
@@ -29,12 +29,7 @@ impl Planner<'_> {
     /// Whether deleting `path` loses nothing: git can restore it, or wixsync would write the
     /// same bytes again.
     pub(super) fn recoverable(&self, extension: &EventExtension, path: &str) -> bool {
-        if self
-            .inputs
-            .git
-            .as_ref()
-            .is_some_and(|git| git.clean.contains(path))
-        {
+        if self.inputs.git.can_restore(path) {
             return true;
         }
         let style = &self.scan.style;

@@ -88,6 +88,11 @@ pub struct EventExtension {
     pub folder: String,
     /// Every file in the folder, by path relative to the app root, sorted.
     pub files: Vec<String>,
+    /// Whether the folder holds an extension: its builder file or its handler file exists. A
+    /// folder with neither (empty, or holding only stray files such as `.DS_Store` or notes,
+    /// as a branch switch or an interrupted run leaves behind) is no extension: no rule
+    /// matches it, nothing removes it, and an extension may be created or renamed into it.
+    pub is_extension: bool,
     /// The builder, if `<folder>.extension.ts` exists and defines an event extension.
     pub builder: Option<Builder>,
     /// The handler, if the file the builder's `source` names (or `<folder>.ts`) exists.
@@ -249,6 +254,7 @@ fn scan_extension(tree: &AppTree, folder: &str) -> Result<EventExtension, ScanEr
         None => None,
     };
     Ok(EventExtension {
+        is_extension: tree.contains(&path) || handler.is_some(),
         folder: folder.to_owned(),
         files: tree
             .files_in_folder(folder)
