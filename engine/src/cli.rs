@@ -117,6 +117,9 @@ struct ApplyArgs {
     /// Write nothing; exit 2 if the app has drifted from its manifest (for CI).
     #[arg(long)]
     check: bool,
+    /// With --check: show the diff of the pending changes too, as `plan` does.
+    #[arg(long, requires = "check")]
+    diff: bool,
 }
 
 /// Where output goes, and whether it may be coloured.
@@ -309,8 +312,9 @@ fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uu
         return finish(EXIT_OK, written, streams);
     }
     if args.check {
-        written = written
-            .and_then(|()| render::drift_report(streams.stdout, &name, &reconciliation, palette));
+        written = written.and_then(|()| {
+            render::drift_report(streams.stdout, &name, &reconciliation, args.diff, palette)
+        });
         return finish(EXIT_PENDING, written, streams);
     }
     let report = match commit(&root, &reconciliation.changeset) {

@@ -276,7 +276,8 @@ pub fn conflict(conflict: &Conflict, manifest: &Manifest, tree: &AppTree) -> Dia
                     format!(
                         "the other is at {first_path}:{line}:{col}; Wix keeps one of them and \
                          silently drops the other's data: give the one Wix does not know yet a new \
-                         UUID"
+                         UUID; in an event extension of the manifest, an id of \
+                         `{{{{GENERATE_UUID}}}}` makes `wixsync apply` draw one"
                     ),
                 ),
                 path,

@@ -114,6 +114,7 @@ pub fn builder(folder: &str, id: &str, export: ExportStyle, style: &CodeStyle) -
 pub fn handler(folder: &str, event: &EventRef, style: &CodeStyle) -> String {
     let i = &style.indent;
     let semi = style.semi();
+    let [received, failed] = handler_log_labels(folder, style);
     style.lines(&[
         format!(
             "import {{ {} }} from {}{semi}",
@@ -127,19 +128,22 @@ pub fn handler(folder: &str, event: &EventRef, style: &CodeStyle) -> String {
             event.namespace, event.function
         ),
         format!("{i}try {{"),
-        format!(
-            "{i}{i}console.log({}, event.metadata.instanceId){semi}",
-            style.quoted(&format!("{folder}: received"))
-        ),
+        format!("{i}{i}console.log({received}, event.metadata.instanceId){semi}"),
         format!("{i}}} catch (error) {{"),
-        format!(
-            "{i}{i}console.error({}, error){semi}",
-            style.quoted(&format!("{folder}: failed"))
-        ),
+        format!("{i}{i}console.error({failed}, error){semi}"),
         format!("{i}{i}throw error{semi}"),
         format!("{i}}}"),
         format!("}}){semi}"),
     ])
+}
+
+/// The two string literals a generated handler logs, which name its folder:
+/// `'<folder>: received'` and `'<folder>: failed'`, quoted in `style`.
+pub fn handler_log_labels(folder: &str, style: &CodeStyle) -> [String; 2] {
+    [
+        style.quoted(&format!("{folder}: received")),
+        style.quoted(&format!("{folder}: failed")),
+    ]
 }
 
 /// The module specifier `src/extensions.ts` uses for a folder's builder, with or without the

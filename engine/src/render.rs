@@ -227,11 +227,13 @@ pub fn plan_report(
     writeln!(out, "\nRun `wixsync apply` to make these changes.")
 }
 
-/// What `apply --check` prints for a drifted app: the steps, and what to run.
+/// What `apply --check` prints for a drifted app: the steps, the diff when `diff` is set, and
+/// what to run.
 pub fn drift_report(
     out: &mut (impl Write + ?Sized),
     name: &str,
     reconciliation: &Reconciliation,
+    diff: bool,
     palette: Palette,
 ) -> io::Result<()> {
     let plan = &reconciliation.plan;
@@ -242,9 +244,15 @@ pub fn drift_report(
         summary(plan)
     )?;
     render_steps(out, plan, palette)?;
+    if diff {
+        writeln!(out)?;
+        render_diff(out, &reconciliation.changeset, palette)?;
+        return writeln!(out, "\nRun `wixsync apply` to make these changes.");
+    }
     writeln!(
         out,
-        "\nRun `wixsync plan` to see the diff, `wixsync apply` to make the changes."
+        "\nRun `wixsync apply --check --diff` or `wixsync plan` to see the diff, `wixsync apply` \
+         to make the changes."
     )
 }
 

@@ -188,6 +188,7 @@ impl<'a> Draft<'a> {
             self.moves
                 .insert(path.to_owned(), moved_path(path, from, to));
         }
+        self.relabel_handler(extension, to);
         let Some(builder) = &extension.builder else {
             return;
         };
@@ -271,6 +272,25 @@ impl<'a> Draft<'a> {
             for &link in &registration.links {
                 let range = registry.chain.links[link].arg_range.clone();
                 self.edit(REGISTRY_PATH, range, new_local.clone());
+            }
+        }
+    }
+
+    /// A handler that is exactly what wixsync generated logs its folder's name: after a rename
+    /// it logs the new one. A handler edited by hand is never touched.
+    fn relabel_handler(&mut self, extension: &EventExtension, to: &str) {
+        let (Some(handler), Some(event)) = (&extension.handler, extension.event()) else {
+            return;
+        };
+        if handler.text != generate::handler(&extension.folder, event, self.style) {
+            return;
+        }
+        let old = generate::handler_log_labels(&extension.folder, self.style);
+        let new = generate::handler_log_labels(to, self.style);
+        // The text is our own template, so each label stands in it exactly once.
+        for (old, new) in old.iter().zip(new) {
+            if let Some(at) = handler.text.find(old.as_str()) {
+                self.edit(&handler.path, at..at + old.len(), new);
             }
         }
     }
