@@ -82,6 +82,7 @@ pub fn conflict_code(conflict: &Conflict) -> &'static str {
         Conflict::PinnedIdDiffers { .. } => "plan::pinned-id-differs",
         Conflict::UnrecoverableDelete { .. } => "plan::unrecoverable-delete",
         Conflict::RenameTargetTaken { .. } => "plan::rename-target-taken",
+        Conflict::ReferencedElsewhere { .. } => "plan::referenced-elsewhere",
         Conflict::BuilderWithoutId { .. } => "app::builder-without-id",
         Conflict::IdNotLowercase { .. } => "app::id-not-lowercase",
         Conflict::BuilderWithoutSource { .. } => "app::builder-without-source",
@@ -216,6 +217,38 @@ pub fn conflict(conflict: &Conflict, manifest: &Manifest, tree: &AppTree) -> Dia
                  interrupted run?): move {path} out of the way, then run wixsync again"
             ),
         ),
+        Conflict::ReferencedElsewhere {
+            folder,
+            local,
+            places,
+        } => {
+            let at: Vec<String> = places
+                .iter()
+                .map(|r| {
+                    let (line, col) = place(tree, REGISTRY_PATH, r.start);
+                    format!("{REGISTRY_PATH}:{line}:{col}")
+                })
+                .collect();
+            let mut diagnostic = error(
+                format!(
+                    "`{folder}` cannot be removed: src/extensions.ts uses `{local}` outside the \
+                     `app()` chain, at {}",
+                    at.join(", ")
+                ),
+                format!(
+                    "removing its import would leave `{local}` undefined when Wix loads the \
+                     file: take those uses out by hand (wixsync removes only the import and the \
+                     `.use(...)` it owns), or keep `{folder}` in the manifest"
+                ),
+            );
+            if let Some(text) = tree.text(REGISTRY_PATH) {
+                diagnostic = diagnostic.in_source(&SourceFile::new(REGISTRY_PATH, text));
+                for r in places {
+                    diagnostic = diagnostic.label(r.start, r.end - r.start, "used here");
+                }
+            }
+            diagnostic
+        }
         Conflict::BuilderWithoutId { path } => in_file(
             tree,
             error(

@@ -268,10 +268,13 @@ impl<'a> Draft<'a> {
                 }
             }
         };
+        // Every use of the old local name follows it: `.use(old)` links and the app's own
+        // uses (`export const all = [old]`, `const alias = old`); `.use(alias)` stays.
         if new_local != registration.local {
-            for &link in &registration.links {
-                let range = registry.chain.links[link].arg_range.clone();
-                self.edit(REGISTRY_PATH, range, new_local.clone());
+            for reference in &registry.references {
+                if reference.local == registration.local {
+                    self.edit(REGISTRY_PATH, reference.range.clone(), new_local.clone());
+                }
             }
         }
     }

@@ -57,6 +57,16 @@ pub enum Conflict {
         /// The file in the way.
         path: String,
     },
+    /// An extension to remove whose name `src/extensions.ts` uses outside the `.use(...)` links
+    /// wixsync owns: removing its import would leave those uses dangling.
+    ReferencedElsewhere {
+        /// The extension's folder.
+        folder: String,
+        /// Its local name in `src/extensions.ts`.
+        local: String,
+        /// The uses, as byte ranges of `src/extensions.ts`.
+        places: Vec<Range<usize>>,
+    },
     /// A file to delete whose content could not be recovered afterwards.
     UnrecoverableDelete {
         /// The file.

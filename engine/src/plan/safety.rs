@@ -9,6 +9,24 @@ use crate::scan::EventExtension;
 impl Planner<'_> {
     pub(super) fn plan_removal(&mut self, extension: &EventExtension) {
         let folder = extension.folder.clone();
+        // Uses of its registration's name that wixsync does not own would dangle.
+        if let (Some(registry), Some(builder)) = (&self.scan.registry, &extension.builder)
+            && let Some(registration) = registry.registration(&builder.path, builder.export.name())
+        {
+            let places: Vec<_> = registry
+                .references
+                .iter()
+                .filter(|r| r.local == registration.local && !r.in_chain)
+                .map(|r| r.range.clone())
+                .collect();
+            if !places.is_empty() {
+                self.conflict(Conflict::ReferencedElsewhere {
+                    folder: folder.clone(),
+                    local: registration.local.clone(),
+                    places,
+                });
+            }
+        }
         for path in &extension.files {
             if !self.recoverable(extension, path) {
                 self.conflict(Conflict::UnrecoverableDelete {

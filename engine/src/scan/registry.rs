@@ -124,6 +124,32 @@ pub struct Registry {
     pub style: RegistryStyle,
     /// Where a first import goes when the file has none: after a byte-order mark.
     pub start: usize,
+    /// Every use of an imported name outside its import, in file order.
+    pub references: Vec<Reference>,
+    /// Top-level `const alias = importedName;` declarations.
+    pub aliases: Vec<Alias>,
+}
+
+/// A use of an imported name in `src/extensions.ts`, outside its import declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// The imported local name used.
+    pub local: String,
+    /// The identifier's byte range.
+    pub range: Range<usize>,
+    /// Whether it is the argument of a `.use(...)` link of the exported chain, which wixsync
+    /// owns; any other use (`export const all = [a, b]`, an alias) is the app's own code.
+    pub in_chain: bool,
+}
+
+/// `const alias = name;` at the top level, `name` being an imported local: `.use(alias)`
+/// registers what `name` binds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    /// The alias.
+    pub name: String,
+    /// The imported local it stands for.
+    pub target: String,
 }
 
 /// Where a registration of an event folder stands in `src/extensions.ts`.
@@ -180,12 +206,21 @@ impl Registry {
                     )
                 })?,
             };
+            // `.use(local)`, or `.use(alias)` of a `const alias = local;`.
+            let names: Vec<&str> = std::iter::once(local.as_str())
+                .chain(
+                    self.aliases
+                        .iter()
+                        .filter(|a| a.target == local)
+                        .map(|a| a.name.as_str()),
+                )
+                .collect();
             let links = self
                 .chain
                 .links
                 .iter()
                 .enumerate()
-                .filter(|(_, link)| link.arg == LinkArg::Ident(local.clone()))
+                .filter(|(_, link)| matches!(&link.arg, LinkArg::Ident(n) if names.contains(&n.as_str())))
                 .map(|(i, _)| i)
                 .collect();
             Some(Registration {
@@ -293,6 +328,29 @@ pub(crate) fn scan_others(
         }
     }
     (others, dangling)
+}
+
+/// Collects the uses of imported names (identifiers in expression position; property names and
+/// object keys are not identifiers in SWC's tree).
+struct References<'a> {
+    locals: &'a [String],
+    parsed: &'a ParsedModule<'a>,
+    chain: &'a Chain,
+    found: Vec<Reference>,
+}
+
+impl Visit for References<'_> {
+    fn visit_ident(&mut self, ident: &swc_ecma_ast::Ident) {
+        if self.locals.iter().any(|l| ident.sym == *l) {
+            let range = self.parsed.range(ident.span);
+            let in_chain = self.chain.links.iter().any(|l| l.arg_range == range);
+            self.found.push(Reference {
+                local: ident.sym.to_string(),
+                range,
+                in_chain,
+            });
+        }
+    }
 }
 
 /// Finds `.use(...)` calls that are not links of the exported chain: registration by a loop,
@@ -466,7 +524,40 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, ScanError> {
         return Err(shape_error(RegistryShape::UseOutsideChain, range));
     }
     let style = registry_style(&imports, text);
+    let locals: Vec<String> = imports
+        .iter()
+        .flat_map(|i| {
+            i.default
+                .iter()
+                .map(|d| d.local.clone())
+                .chain(i.named.iter().map(|n| n.local.clone()))
+        })
+        .collect();
+    let aliases = initializers
+        .iter()
+        .filter_map(|(name, init)| match unwrap_expr(init) {
+            Expr::Ident(target) if locals.iter().any(|l| target.sym == *l) => Some(Alias {
+                name: name.clone(),
+                target: target.sym.to_string(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let mut finder = References {
+        locals: &locals,
+        parsed: &parsed,
+        chain: &chain,
+        found: Vec::new(),
+    };
+    for item in &parsed.module.body {
+        if !matches!(item, ModuleItem::ModuleDecl(ModuleDecl::Import(_))) {
+            item.visit_with(&mut finder);
+        }
+    }
+    let references = finder.found;
     Ok(Registry {
+        references,
+        aliases,
         text: text.to_owned(),
         start: parsed.bom_len,
         imports,
