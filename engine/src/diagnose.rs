@@ -83,6 +83,7 @@ pub fn conflict_code(conflict: &Conflict) -> &'static str {
         Conflict::UnrecoverableDelete { .. } => "plan::unrecoverable-delete",
         Conflict::RenameTargetTaken { .. } => "plan::rename-target-taken",
         Conflict::ReferencedElsewhere { .. } => "plan::referenced-elsewhere",
+        Conflict::ImportedFromOutside { .. } => "plan::imported-from-outside",
         Conflict::BuilderWithoutId { .. } => "app::builder-without-id",
         Conflict::IdNotLowercase { .. } => "app::id-not-lowercase",
         Conflict::BuilderWithoutSource { .. } => "app::builder-without-source",
@@ -248,6 +249,31 @@ pub fn conflict(conflict: &Conflict, manifest: &Manifest, tree: &AppTree) -> Dia
                 }
             }
             diagnostic
+        }
+        Conflict::ImportedFromOutside { folder, importers } => {
+            let at: Vec<String> = importers
+                .iter()
+                .map(|(path, range)| {
+                    let (line, col) = place(tree, path, range.start);
+                    format!("{path}:{line}:{col}")
+                })
+                .collect();
+            let (first, range) = &importers[0];
+            in_file(
+                tree,
+                error(
+                    format!(
+                        "`{folder}` cannot be removed: other files import from it: {}",
+                        at.join(", ")
+                    ),
+                    format!(
+                        "removing the folder would break those imports: move what they use out \
+                         of `{folder}` first, or keep `{folder}` in the manifest"
+                    ),
+                ),
+                first,
+                range,
+            )
         }
         Conflict::BuilderWithoutId { path } => in_file(
             tree,

@@ -19,6 +19,11 @@ pub const EVENTS_DIR: &str = "src/extensions/backend/events";
 /// Source: docs/wix-facts.md, "Registration in `src/extensions.ts`".
 pub const REGISTRY_PATH: &str = "src/extensions.ts";
 
+/// The endings of the source files under `src/` that wixsync reads: TypeScript for the
+/// builders and handlers of other extensions, and every kind of module that may import a file
+/// of an event folder.
+pub const SOURCE_EXTENSIONS: [&str; 6] = ["ts", "tsx", "mts", "js", "mjs", "jsx"];
+
 /// The app's dependencies, relative to the app root.
 pub const PACKAGE_JSON: &str = "package.json";
 
@@ -167,7 +172,8 @@ impl AppTree {
             let path = entry.path();
             let is_source = path
                 .extension()
-                .is_some_and(|ext| ext == "ts" || ext == "tsx" || ext == "mts");
+                .and_then(|ext| ext.to_str())
+                .is_some_and(|ext| SOURCE_EXTENSIONS.contains(&ext));
             if !is_source || !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
@@ -264,6 +270,11 @@ impl AppTree {
     /// The names of the folders under the events folder, sorted.
     pub fn event_folders(&self) -> &[String] {
         &self.event_folders
+    }
+
+    /// Every file's path, sorted.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
     }
 
     /// The paths of every file inside the event folders, sorted.

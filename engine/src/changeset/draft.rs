@@ -189,6 +189,12 @@ impl<'a> Draft<'a> {
                 .insert(path.to_owned(), moved_path(path, from, to));
         }
         self.relabel_handler(extension, to);
+        // Imports of its files from elsewhere in src/ follow it.
+        for import in self.scan.folder_imports.iter().filter(|i| i.folder == from) {
+            let value = import.renamed(to);
+            let literal = requote(&import.specifier, &value);
+            self.edit(&import.path, import.specifier.range.clone(), literal);
+        }
         let Some(builder) = &extension.builder else {
             return;
         };

@@ -67,6 +67,13 @@ pub enum Conflict {
         /// The uses, as byte ranges of `src/extensions.ts`.
         places: Vec<Range<usize>>,
     },
+    /// An extension to remove that other files of the app import from.
+    ImportedFromOutside {
+        /// The extension's folder.
+        folder: String,
+        /// Each importing file with the byte range of its specifier.
+        importers: Vec<(String, Range<usize>)>,
+    },
     /// A file to delete whose content could not be recovered afterwards.
     UnrecoverableDelete {
         /// The file.

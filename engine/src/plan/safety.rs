@@ -27,6 +27,20 @@ impl Planner<'_> {
                 });
             }
         }
+        // Files elsewhere in src/ that import from the folder would break.
+        let importers: Vec<(String, std::ops::Range<usize>)> = self
+            .scan
+            .folder_imports
+            .iter()
+            .filter(|i| i.folder == folder)
+            .map(|i| (i.path.clone(), i.specifier.range.clone()))
+            .collect();
+        if !importers.is_empty() {
+            self.conflict(Conflict::ImportedFromOutside {
+                folder: folder.clone(),
+                importers,
+            });
+        }
         for path in &extension.files {
             if !self.recoverable(extension, path) {
                 self.conflict(Conflict::UnrecoverableDelete {

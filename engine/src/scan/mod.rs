@@ -8,6 +8,7 @@
 //! `plan` and `changeset`.
 
 mod event_files;
+mod imports;
 pub mod package_json;
 mod registry;
 mod style;
@@ -20,6 +21,7 @@ use thiserror::Error;
 use wixsync_schema::{EventRef, ExportStyle};
 
 pub use event_files::{Builder, BuilderExport, ExtensionDef, Handler, Subscription};
+pub use imports::FolderImport;
 pub use package_json::{PackageJson, PackageJsonError};
 pub use registry::{
     Binding, Chain, Import, Link, LinkArg, NamedImport, Registration, Registry, RegistryShape,
@@ -152,6 +154,8 @@ pub struct Scan {
     pub others: Vec<OtherExtension>,
     /// Registrations whose file does not exist.
     pub dangling: Vec<Dangling>,
+    /// Imports into event folders from source files outside them.
+    pub folder_imports: Vec<FolderImport>,
     /// `package.json`: `None` when the app has none.
     pub package_json: Option<Result<PackageJson, PackageJsonError>>,
     /// The style new files take.
@@ -212,6 +216,7 @@ pub fn scan(tree: &AppTree) -> Result<Scan, Vec<ScanError>> {
             others,
             dangling,
             package_json,
+            folder_imports: imports::scan_folder_imports(tree),
             style: style::app_style(tree),
         })
     } else {

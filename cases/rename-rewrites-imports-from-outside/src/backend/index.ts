@@ -1,0 +1,2 @@
+export { greeting } from '../extensions/backend/events/old-name/helpers.ts';
+export * from './report';
