@@ -108,6 +108,9 @@ struct AppArgs {
     /// `plan` shows what `apply --force` would do.
     #[arg(long)]
     force: bool,
+    /// Treat every warning as an error: exit 1, and write nothing.
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(Debug, Args)]
@@ -248,6 +251,13 @@ fn finish(code: i32, written: io::Result<()>, streams: &mut Streams<'_>) -> i32 
     }
 }
 
+/// Whether `--strict` turns the reconciliation's warnings into a failure.
+fn strict_fails(args: &AppArgs, reconciliation: &crate::reconcile::Reconciliation) -> bool {
+    args.strict
+        && (!reconciliation.manifest.warnings.is_empty()
+            || !reconciliation.plan.warnings.is_empty())
+}
+
 fn app_name(dir: &Path) -> String {
     let text = dir.display().to_string();
     if text == "." {
@@ -268,7 +278,7 @@ fn plan_command(args: &AppArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uuid>
         Err(error) => return stopped(streams, &error.diagnostics(), true),
     };
     let plan = &reconciliation.plan;
-    let code = if !plan.conflicts.is_empty() {
+    let code = if !plan.conflicts.is_empty() || strict_fails(args, &reconciliation) {
         EXIT_ERROR
     } else if plan.steps.is_empty() {
         EXIT_OK
@@ -277,8 +287,13 @@ fn plan_command(args: &AppArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uuid>
     };
     let palette = Palette::new(streams.color);
     let name = app_name(&root);
-    let written = report(streams, &reconciliation.diagnostics())
-        .and_then(|()| render::plan_report(streams.stdout, &name, &reconciliation, palette));
+    let mut written = report(streams, &reconciliation.diagnostics());
+    if strict_fails(args, &reconciliation) {
+        written = written
+            .and_then(|()| writeln!(streams.stderr, "wixsync: --strict: warnings fail the run."));
+    }
+    let written =
+        written.and_then(|()| render::plan_report(streams.stdout, &name, &reconciliation, palette));
     finish(code, written, streams)
 }
 
@@ -296,6 +311,15 @@ fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uu
     let plan = &reconciliation.plan;
     let name = app_name(&root);
     let mut written = report(streams, &reconciliation.diagnostics());
+    if strict_fails(&args.app, &reconciliation) {
+        let written = written.and_then(|()| {
+            writeln!(
+                streams.stderr,
+                "wixsync: --strict: warnings fail the run; nothing was written."
+            )
+        });
+        return finish(EXIT_ERROR, written, streams);
+    }
     if !plan.conflicts.is_empty() {
         let written = written.and_then(|()| {
             writeln!(

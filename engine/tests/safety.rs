@@ -277,3 +277,22 @@ fn a_run_from_src_finds_the_app_root_above() {
     assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
     assert_eq!(snapshot_tree(root), before);
 }
+
+#[test]
+fn strict_makes_a_warning_fail_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    app(root);
+    // A full-form event the catalog does not know is a warning.
+    fs::write(
+        root.join("wix-events.yaml"),
+        "version: 1\nevents:\n  new-contact: crm.contacts.onContactCreated\n  exploded: crm.contacts.onContactExploded\n",
+    )
+    .unwrap();
+    let before = snapshot_tree(root);
+    let out = wixsync(&["apply", "--strict"], root);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--strict: warnings fail the run"));
+    assert_eq!(snapshot_tree(root), before);
+    assert_eq!(wixsync(&["plan", "--strict"], root).status.code(), Some(1));
+}
