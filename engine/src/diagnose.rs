@@ -529,10 +529,11 @@ pub fn scan_error(error: &ScanError, tree: &AppTree) -> Diagnostic {
             &parse.path,
             &parse.range,
         ),
-        ScanError::NotUtf8 { path } => {
-            Diagnostic::error("typescript::encoding", format!("{path} is not UTF-8 text"))
-                .help("save the file as UTF-8; TypeScript sources are UTF-8")
-        }
+        ScanError::NotText { path, line, what } => Diagnostic::error(
+            "typescript::encoding",
+            format!("{path}:{line} is not text: it holds {what}"),
+        )
+        .help("save the file as UTF-8 text; TypeScript sources are UTF-8 and hold no NUL bytes"),
         ScanError::Registry { shape, range } => {
             let text = tree.text(REGISTRY_PATH).unwrap_or_default();
             let (message, help) = match shape {

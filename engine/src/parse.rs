@@ -68,6 +68,30 @@ impl<'a> ParsedModule<'a> {
     }
 }
 
+/// How deep `(`, `[` and `{` may nest in a file wixsync parses. Real builders, handlers and
+/// registries nest a few levels; the parser and the visitors recurse once per level, so a
+/// bound here (with the binary's large stack) keeps a hostile file from overflowing the stack.
+pub const MAX_NESTING: usize = 512;
+
+/// The offset of the first bracket nested deeper than [`MAX_NESTING`], if any. Brackets in
+/// strings and comments count too: a file with 512 unclosed ones in its strings is refused.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (at, byte) in text.bytes().enumerate() {
+        match byte {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(at);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// A file that does not parse: the first syntax error.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{path} does not parse: {message}")]
@@ -87,6 +111,15 @@ pub struct ParseError {
 ///
 /// [`ParseError`]: the first syntax error, with its place.
 pub fn parse_module<'a>(path: &str, text: &'a str) -> Result<ParsedModule<'a>, ParseError> {
+    if let Some(at) = too_deep(text) {
+        return Err(ParseError {
+            path: path.to_owned(),
+            message: format!(
+                "brackets nest deeper than {MAX_NESTING} levels here, the most wixsync parses"
+            ),
+            range: at..at + 1,
+        });
+    }
     let code = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom_len = text.len() - code.len();
     let syntax = Syntax::Typescript(TsSyntax {
@@ -142,6 +175,20 @@ mod tests {
         let range = parsed.range(import.span);
         assert_eq!(&text[range], "import a from 'x';");
         assert_eq!(parsed.comment_count(), 1);
+    }
+
+    #[test]
+    fn nesting_beyond_the_limit_is_an_error_not_a_stack_overflow() {
+        let deep = format!("export default {}1{};", "(".repeat(5000), ")".repeat(5000));
+        let error = parse_module("src/extensions.ts", &deep).err().unwrap();
+        assert_eq!(error.range.start, 15 + MAX_NESTING);
+        assert!(
+            error.message.contains("deeper than 512 levels"),
+            "{}",
+            error.message
+        );
+        let fine = format!("export default {}1{};", "(".repeat(100), ")".repeat(100));
+        assert!(parse_module("src/extensions.ts", &fine).is_ok());
     }
 
     #[test]

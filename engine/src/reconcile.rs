@@ -193,6 +193,9 @@ fn display_path(path: &Path) -> String {
     text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
 }
 
+/// The largest manifest wixsync reads, in bytes: 1 MiB (about 20,000 entries).
+pub const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
+
 /// Reads and checks the manifest.
 ///
 /// # Errors
@@ -205,19 +208,40 @@ pub fn read_manifest(root: &Path, options: &Options) -> Result<Manifest, Reconci
         .unwrap_or_else(|| root.join(MANIFEST_FILE_NAME));
     let name = display_path(&path);
     let failed = |d: Diagnostic| ReconcileError::Manifest(vec![d]);
-    let text = fs::read(&path).map_err(|e| {
-        let help = if path.is_dir() {
-            "this is a folder: --manifest names the manifest file itself".to_owned()
-        } else if e.kind() == std::io::ErrorKind::NotFound {
-            format!(
-                "create {MANIFEST_FILE_NAME} at the app root (the folder holding src/), with \
-                 `version: 1` and an `events:` map; or name it with --manifest"
-            )
-        } else {
-            "check the file's permissions".to_owned()
-        };
-        failed(Diagnostic::error("manifest::read", format!("cannot read {name}: {e}")).help(help))
-    })?;
+    let read = |message: String, help: String| {
+        failed(Diagnostic::error("manifest::read", message).help(help))
+    };
+    let text = match crate::tree::read_regular_file(&path, &name, MAX_MANIFEST_BYTES) {
+        Ok(Some(text)) => text,
+        Ok(None) => {
+            return Err(read(
+                format!("cannot read {name}: it does not exist"),
+                format!(
+                    "create {MANIFEST_FILE_NAME} at the app root (the folder holding src/), with \
+                     `version: 1` and an `events:` map; or name it with --manifest"
+                ),
+            ));
+        }
+        Err(_) if path.is_dir() => {
+            return Err(read(
+                format!("cannot read {name}: it is a folder"),
+                "--manifest names the manifest file itself".to_owned(),
+            ));
+        }
+        Err(LoadError::Io { source, .. }) => {
+            return Err(read(
+                format!("cannot read {name}: {source}"),
+                "check the file's permissions".to_owned(),
+            ));
+        }
+        Err(other) => {
+            return Err(read(
+                other.to_string(),
+                "the manifest is a small YAML file: name a regular file of at most 1 MiB"
+                    .to_owned(),
+            ));
+        }
+    };
     let text = String::from_utf8(text).map_err(|_| {
         failed(
             Diagnostic::error("manifest::encoding", format!("{name} is not UTF-8 text"))

@@ -36,6 +36,51 @@ pub const PRETTIER_FILES: [&str; 4] = [
     ".prettierrc.yml",
 ];
 
+/// The largest file wixsync reads, in bytes: 2 MiB. A Wix app's sources are far smaller (the
+/// largest `src/extensions.ts` of a public app is a few KiB); a larger file is refused rather
+/// than parsed, so that memory and time stay bounded whatever is in the folder.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// Reads the file at `path` (shown as `rel`) when it is a regular file of at most `limit`
+/// bytes; `Ok(None)` when nothing is there. Never follows a FIFO or a device, so a read never
+/// blocks, and never reads past `limit`, so a file growing meanwhile cannot exhaust memory.
+///
+/// # Errors
+///
+/// [`LoadError::NotARegularFile`], [`LoadError::TooLarge`], or [`LoadError::Io`].
+pub fn read_regular_file(path: &Path, rel: &str, limit: u64) -> Result<Option<Vec<u8>>, LoadError> {
+    use std::io::Read;
+    let io = |source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let metadata = match fs::symlink_metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(e)),
+    };
+    if !metadata.file_type().is_file() {
+        return Err(LoadError::NotARegularFile {
+            path: rel.to_owned(),
+        });
+    }
+    let too_large = || LoadError::TooLarge {
+        path: rel.to_owned(),
+        limit,
+    };
+    if metadata.len() > limit {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    fs::File::open(path)
+        .and_then(|file| file.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(Some(bytes))
+}
+
 /// A failure to read the app.
 #[derive(Debug, Error)]
 pub enum LoadError {
@@ -52,6 +97,20 @@ pub enum LoadError {
         path: PathBuf,
         /// The underlying error.
         source: io::Error,
+    },
+    /// A FIFO, socket or device where wixsync reads a file.
+    #[error("{path} is not a regular file; wixsync reads only regular files")]
+    NotARegularFile {
+        /// The path, relative to the app root.
+        path: String,
+    },
+    /// A file larger than wixsync reads.
+    #[error("{path} is larger than {limit} bytes, the most wixsync reads of one file")]
+    TooLarge {
+        /// The path, relative to the app root.
+        path: String,
+        /// The limit in bytes.
+        limit: u64,
     },
     /// A symbolic link where wixsync writes (the events folder, its parents, its contents,
     /// `src/extensions.ts`, `package.json`): wixsync does not follow links, so that it never
@@ -115,13 +174,8 @@ impl AppTree {
             .into_iter()
             .chain(PRETTIER_FILES)
         {
-            let path = root.join(name);
-            match fs::read(&path) {
-                Ok(bytes) => {
-                    tree.files.insert(name.to_owned(), bytes);
-                }
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(io_error(&path)(e)),
+            if let Some(bytes) = read_regular_file(&root.join(name), name, MAX_FILE_BYTES)? {
+                tree.files.insert(name.to_owned(), bytes);
             }
         }
         tree.read_sources(root)?;
@@ -185,12 +239,10 @@ impl AppTree {
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            if let std::collections::btree_map::Entry::Vacant(slot) = self.files.entry(rel) {
-                let bytes = fs::read(path).map_err(|source| LoadError::Io {
-                    path: path.to_owned(),
-                    source,
-                })?;
-                slot.insert(bytes);
+            if !self.files.contains_key(&rel)
+                && let Some(bytes) = read_regular_file(path, &rel, MAX_FILE_BYTES)?
+            {
+                self.files.insert(rel, bytes);
             }
         }
         Ok(())
@@ -210,8 +262,7 @@ impl AppTree {
                 return Err(LoadError::Symlink { path: child });
             } else if file_type.is_dir() {
                 self.read_dir_into(&entry.path(), &child)?;
-            } else {
-                let bytes = fs::read(entry.path()).map_err(io_error(&entry.path()))?;
+            } else if let Some(bytes) = read_regular_file(&entry.path(), &child, MAX_FILE_BYTES)? {
                 self.files.insert(child, bytes);
             }
         }

@@ -40,11 +40,15 @@ pub enum ScanError {
     /// A TypeScript file wixsync must understand does not parse.
     #[error(transparent)]
     Syntax(ParseError),
-    /// A TypeScript file wixsync must understand is not UTF-8.
-    #[error("{path} is not UTF-8 text")]
-    NotUtf8 {
+    /// A TypeScript file wixsync must understand is not text: invalid UTF-8, or a NUL byte.
+    #[error("{path}:{line} is not text: {what}")]
+    NotText {
         /// The file, relative to the app root.
         path: String,
+        /// The 1-based line of the first offending byte.
+        line: usize,
+        /// What is wrong: "invalid UTF-8" or "a NUL byte".
+        what: &'static str,
     },
     /// `src/extensions.ts` registers extensions in a shape wixsync cannot edit safely.
     #[error("src/extensions.ts has a shape wixsync cannot edit: {shape:?}")]
@@ -185,13 +189,13 @@ pub fn scan(tree: &AppTree) -> Result<Scan, Vec<ScanError>> {
             Err(error) => errors.push(error),
         }
     }
-    let registry = match tree.text(REGISTRY_PATH) {
-        None if tree.contains(REGISTRY_PATH) => {
-            errors.push(not_utf8(REGISTRY_PATH));
+    let registry = match source_text(tree, REGISTRY_PATH) {
+        Err(error) => {
+            errors.push(error);
             None
         }
-        None => None,
-        Some(text) => match scan_registry(text) {
+        Ok(None) => None,
+        Ok(Some(text)) => match scan_registry(text) {
             Ok(registry) => Some(registry),
             Err(error) => {
                 errors.push(error);
@@ -224,17 +228,28 @@ pub fn scan(tree: &AppTree) -> Result<Scan, Vec<ScanError>> {
     }
 }
 
-fn not_utf8(path: &str) -> ScanError {
-    ScanError::NotUtf8 {
+/// The text of the TypeScript file `path`: `Ok(None)` when it does not exist.
+fn source_text<'t>(tree: &'t AppTree, path: &str) -> Result<Option<&'t str>, ScanError> {
+    let Some(bytes) = tree.bytes(path) else {
+        return Ok(None);
+    };
+    let not_text = |at: usize, what| ScanError::NotText {
         path: path.to_owned(),
+        line: bytes[..at].iter().filter(|b| **b == b'\n').count() + 1,
+        what,
+    };
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| not_text(e.valid_up_to(), "invalid UTF-8"))?;
+    match text.find('\0') {
+        Some(at) => Err(not_text(at, "a NUL byte")),
+        None => Ok(Some(text)),
     }
 }
 
 fn scan_extension(tree: &AppTree, folder: &str) -> Result<EventExtension, ScanError> {
     let path = builder_path(folder);
-    let builder = match tree.text(&path) {
+    let builder = match source_text(tree, &path)? {
         Some(text) => scan_builder(&path, text)?,
-        None if tree.contains(&path) => return Err(not_utf8(&path)),
         None => None,
     };
     // The handler is the file the builder's `source` names when that lies in this folder.
@@ -245,7 +260,7 @@ fn scan_extension(tree: &AppTree, folder: &str) -> Result<EventExtension, ScanEr
         .map(|rel| format!("src/{rel}"))
         .filter(|p| p.starts_with(&format!("{EVENTS_DIR}/{folder}/")) && tree.contains(p))
         .unwrap_or_else(|| handler_path(folder));
-    let handler = match tree.text(&handler_path) {
+    let handler = match source_text(tree, &handler_path)? {
         Some(text) => {
             let (subscription, legacy_import) = scan_handler(&handler_path, text)?;
             Some(Handler {
@@ -255,7 +270,6 @@ fn scan_extension(tree: &AppTree, folder: &str) -> Result<EventExtension, ScanEr
                 text: text.to_owned(),
             })
         }
-        None if tree.contains(&handler_path) => return Err(not_utf8(&handler_path)),
         None => None,
     };
     Ok(EventExtension {

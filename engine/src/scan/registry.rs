@@ -335,7 +335,8 @@ pub(crate) fn scan_others(
 struct References<'a> {
     locals: &'a [String],
     parsed: &'a ParsedModule<'a>,
-    chain: &'a Chain,
+    /// Where the chain's link arguments start.
+    link_args: std::collections::HashSet<usize>,
     found: Vec<Reference>,
 }
 
@@ -343,7 +344,7 @@ impl Visit for References<'_> {
     fn visit_ident(&mut self, ident: &swc_ecma_ast::Ident) {
         if self.locals.iter().any(|l| ident.sym == *l) {
             let range = self.parsed.range(ident.span);
-            let in_chain = self.chain.links.iter().any(|l| l.arg_range == range);
+            let in_chain = self.link_args.contains(&range.start);
             self.found.push(Reference {
                 local: ident.sym.to_string(),
                 range,
@@ -546,7 +547,7 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, ScanError> {
     let mut finder = References {
         locals: &locals,
         parsed: &parsed,
-        chain: &chain,
+        link_args: chain.links.iter().map(|l| l.arg_range.start).collect(),
         found: Vec::new(),
     };
     for item in &parsed.module.body {

@@ -59,6 +59,9 @@ fn is_blank(c: char) -> bool {
 pub(crate) struct Trivia<'a> {
     text: &'a str,
     comments: Vec<(Range<usize>, bool)>,
+    /// The offset of every `\n`, so that finding an item's line costs a binary search, not a
+    /// scan of a long line for each item of it.
+    newlines: Vec<usize>,
 }
 
 impl<'a> Trivia<'a> {
@@ -67,22 +70,37 @@ impl<'a> Trivia<'a> {
         Trivia {
             text,
             comments: parsed.comment_ranges(),
+            newlines: text.match_indices('\n').map(|(i, _)| i).collect(),
         }
+    }
+
+    /// The start of the line holding `offset`.
+    fn line_start(&self, offset: usize) -> usize {
+        let before = self.newlines.partition_point(|&n| n < offset);
+        before.checked_sub(1).map_or(0, |i| self.newlines[i] + 1)
+    }
+
+    /// The offset of the first `\n` at or after `offset`, or the end of the text.
+    fn next_newline(&self, offset: usize) -> usize {
+        let i = self.newlines.partition_point(|&n| n < offset);
+        self.newlines.get(i).copied().unwrap_or(self.text.len())
     }
 
     /// The decor of the item at `range`.
     pub(crate) fn decor(&self, range: &Range<usize>) -> Decor {
         let text = self.text;
-        let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = self.line_start(range.start);
         let before = &text[line_start..range.start];
         let indent_len = before.len() - before.trim_start_matches([' ', '\t']).len();
         let opens_line = before.chars().all(is_blank);
+        let line_end = self.next_newline(range.end);
         let mut at = range.end;
-        at += text[at..].len() - text[at..].trim_start_matches(is_blank).len();
+        at += text[at..line_end].len() - text[at..line_end].trim_start_matches(is_blank).len();
+        let first = self.comments.partition_point(|(c, _)| c.start < at);
         let comment = self
             .comments
-            .iter()
-            .find(|(c, _)| c.start == at && !text[c.clone()].contains('\n'))
+            .get(first)
+            .filter(|(c, _)| c.start == at && !text[c.clone()].contains('\n'))
             .map(|(c, is_line)| TrailingComment {
                 range: c.clone(),
                 is_line: *is_line,
@@ -91,7 +109,7 @@ impl<'a> Trivia<'a> {
             Some(c) => c.range.end,
             None => range.end,
         };
-        let rest = &text[after_item..];
+        let rest = &text[after_item..self.next_newline(after_item)];
         let blank_len = rest.len() - rest.trim_start_matches(is_blank).len();
         let terminator_at = after_item + blank_len;
         let eol = if text[terminator_at..].starts_with("\r\n") {
@@ -106,9 +124,7 @@ impl<'a> Trivia<'a> {
         let rest_blank = eol.is_some();
         let eol = eol.unwrap_or_else(|| {
             // Code follows on the line: its end is still where new lines go.
-            let end = text[range.end..]
-                .find('\n')
-                .map_or(text.len(), |i| range.end + i);
+            let end = line_end;
             let start = if text[..end].ends_with('\r') {
                 end - 1
             } else {
@@ -127,9 +143,12 @@ impl<'a> Trivia<'a> {
 
     /// Whether a comment lies inside `range`.
     pub(crate) fn has_comment(&self, range: &Range<usize>) -> bool {
+        let first = self
+            .comments
+            .partition_point(|(c, _)| c.start < range.start);
         self.comments
-            .iter()
-            .any(|(c, _)| c.start >= range.start && c.end <= range.end)
+            .get(first)
+            .is_some_and(|(c, _)| c.end <= range.end)
     }
 
     /// The range that takes the item at `range` out of a comma-separated list whose other
