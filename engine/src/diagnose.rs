@@ -467,6 +467,14 @@ pub fn warning(warning: &Warning, manifest: &Manifest, tree: &AppTree) -> Diagno
             diagnostic.help = Some("going ahead because of --force".to_owned());
             diagnostic
         }
+        Warning::BuilderIdFromHead { folder, id } => Diagnostic::warning(
+            "plan::builder-id-from-head",
+            format!(
+                "{folder} has no builder: a new one gets id {id}, the id its builder has in git's \
+                 HEAD, so Wix keeps seeing the same component"
+            ),
+        )
+        .help("to restore the whole file instead, run `git checkout HEAD -- <path>`"),
         Warning::NewBuilder { folder, id } => Diagnostic::warning(
             "plan::new-builder",
             format!(

@@ -139,3 +139,9 @@ pub fn git_state(root: &Path, files: &[&str]) -> GitState {
         .collect();
     GitState::Repository { clean }
 }
+
+/// The content of `path` (relative to `root`, the app root) in `HEAD`, if git has it.
+pub fn head_file(root: &Path, path: &str) -> Option<String> {
+    let bytes = git(root, &["show", &format!("HEAD:./{path}")], None).ok()?;
+    String::from_utf8(bytes).ok()
+}

@@ -9,6 +9,7 @@
 //!
 //! Reading happens here, first; everything after it is pure until `commit`.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -251,6 +252,20 @@ pub fn read_manifest(root: &Path, options: &Options) -> Result<Manifest, Reconci
     Manifest::parse(&SourceFile::new(&name, text)).map_err(ReconcileError::Manifest)
 }
 
+/// For every extension whose builder is missing, the id its builder has in git's `HEAD`.
+fn recorded_ids(root: &Path, scanned: &crate::scan::Scan) -> BTreeMap<String, String> {
+    scanned
+        .extensions
+        .iter()
+        .filter(|x| x.is_extension && x.builder.is_none())
+        .filter_map(|x| {
+            let path = crate::tree::builder_path(&x.folder);
+            let text = crate::git::head_file(root, &path)?;
+            Some((x.folder.clone(), crate::scan::builder_id(&path, &text)?))
+        })
+        .collect()
+}
+
 /// Plans the app at `root` and builds and verifies the changeset. Writes nothing.
 ///
 /// # Errors
@@ -286,6 +301,7 @@ pub fn reconcile(root: &Path, options: &Options) -> Result<Reconciliation, Recon
             .unwrap_or_else(|| manifest.entries.iter().map(|_| Uuid::new_v4()).collect()),
         git: git_state(root, &tree.event_files()),
         force: options.force,
+        recorded_ids: recorded_ids(root, &scanned),
     };
     let plan = plan(&manifest, &scanned, &inputs);
     let changeset = if plan.conflicts.is_empty() {

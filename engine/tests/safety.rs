@@ -296,3 +296,20 @@ fn strict_makes_a_warning_fail_the_run() {
     assert_eq!(snapshot_tree(root), before);
     assert_eq!(wixsync(&["plan", "--strict"], root).status.code(), Some(1));
 }
+
+#[test]
+fn a_lost_builder_gets_its_id_back_from_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    app(root);
+    git(root, &["init", "-q"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "start"]);
+    let builder = root.join("src/extensions/backend/events/new-contact/new-contact.extension.ts");
+    fs::remove_file(&builder).unwrap();
+    let out = wixsync(&["apply"], root);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("the id its builder has in git's"), "{err}");
+    assert!(fs::read_to_string(&builder).unwrap().contains(UUID));
+}

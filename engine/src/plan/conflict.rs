@@ -186,6 +186,13 @@ impl Conflict {
 pub enum Warning {
     /// A forceable conflict that `--force` went ahead with.
     Forced(Conflict),
+    /// A folder without a builder gets a new one, with the id its builder had in `HEAD`.
+    BuilderIdFromHead {
+        /// The folder.
+        folder: String,
+        /// The id, read from `HEAD`.
+        id: String,
+    },
     /// A folder without a builder gets a new one, with a new id.
     NewBuilder {
         /// The folder.

@@ -38,6 +38,9 @@ pub struct PlanInputs {
     pub git: GitState,
     /// `--force`: go ahead despite conflicts that only protect work.
     pub force: bool,
+    /// For folders whose builder is missing, the id their builder had in `HEAD`: a builder
+    /// written anew keeps it (git.rs, [`crate::git::head_file`]).
+    pub recorded_ids: BTreeMap<String, String>,
 }
 
 /// One change to the app.
@@ -546,16 +549,24 @@ impl Planner<'_> {
         let has_builder = extension.builder.is_some();
         let has_handler = extension.handler.is_some();
         if !has_builder || !has_handler {
+            let recorded = self.inputs.recorded_ids.get(&extension.folder);
             let id = extension
                 .id()
                 .map(str::to_owned)
+                .or_else(|| recorded.cloned())
                 .or_else(|| entry.id.map(|id| id.to_string()))
                 .or_else(|| self.inputs.fresh_ids.get(index).map(Uuid::to_string))
                 .unwrap_or_default();
             if !has_builder {
-                self.plan.warnings.push(Warning::NewBuilder {
-                    folder: extension.folder.clone(),
-                    id: id.clone(),
+                self.plan.warnings.push(match recorded {
+                    Some(_) => Warning::BuilderIdFromHead {
+                        folder: extension.folder.clone(),
+                        id: id.clone(),
+                    },
+                    None => Warning::NewBuilder {
+                        folder: extension.folder.clone(),
+                        id: id.clone(),
+                    },
                 });
             }
             let missing = match (has_builder, has_handler) {

@@ -246,6 +246,11 @@ fn source_text<'t>(tree: &'t AppTree, path: &str) -> Result<Option<&'t str>, Sca
     }
 }
 
+/// The id of the event extension a builder file's `text` defines (the file `path`), if any.
+pub fn builder_id(path: &str, text: &str) -> Option<String> {
+    Some(scan_builder(path, text).ok()??.id?.value)
+}
+
 fn scan_extension(tree: &AppTree, folder: &str) -> Result<EventExtension, ScanError> {
     let path = builder_path(folder);
     let builder = match source_text(tree, &path)? {
