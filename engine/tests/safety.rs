@@ -310,6 +310,6 @@ fn a_lost_builder_gets_its_id_back_from_head() {
     let out = wixsync(&["apply"], root);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
-    assert!(err.contains("the id its builder has in git's"), "{err}");
+    assert!(err.contains("plan::builder-id-from-head"), "{err}");
     assert!(fs::read_to_string(&builder).unwrap().contains(UUID));
 }
