@@ -63,6 +63,10 @@ fn main() {
     trials.push(Trial::test("every-snapshot-has-a-case", move || {
         snapshots_have_cases(&names)
     }));
+    trials.push(Trial::test(
+        "lines-survive-allows-a-moved-semicolon-only-when-told",
+        lines_survive_checks_the_semicolon,
+    ));
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -92,6 +96,28 @@ fn snapshots_have_cases(names: &[String]) -> Result<(), Failed> {
         )
         .into())
     }
+}
+
+/// [`lines_survive`] on hand-written texts: an appended link that takes the chain's `;`, a
+/// removed last link that hands it back, a one-line chain that grows, and a lost line.
+fn lines_survive_checks_the_semicolon() -> Result<(), Failed> {
+    let names = ["contactCreated".to_owned()];
+    let before = "import a from 'a';\n\nexport default app()\n  .use(myPage);\n";
+    let appended =
+        "import a from 'a';\n\nexport default app()\n  .use(myPage)\n  .use(contactCreated);\n";
+    assert!(lines_survive(before, appended, &names, false).is_err());
+    assert_eq!(lines_survive(before, appended, &names, true), Ok(()));
+    assert!(lines_survive(appended, before, &names, false).is_err());
+    assert_eq!(lines_survive(appended, before, &names, true), Ok(()));
+    let one_line = "export default app().use(myPage);\n";
+    let grown = "export default app().use(myPage).use(contactCreated);\n";
+    assert_eq!(lines_survive(one_line, grown, &names, false), Ok(()));
+    let lost = "import a from 'a';\nexport default app()\n  .use(myPage);\n";
+    assert_eq!(
+        lines_survive(before, lost, &names, true),
+        Err("the line \"\\n\" did not survive".to_owned())
+    );
+    Ok(())
 }
 
 /// What one run of the command line printed, and its exit code.
@@ -237,7 +263,11 @@ fn line_ends(before: &Tree, after: &Tree) -> String {
 }
 
 /// [`lines_survive`] for `src/extensions.ts`, when apply changed it.
-fn registry_lines_survive(before: &Tree, after: &Tree, semicolon_moves: bool) -> Result<(), Failed> {
+fn registry_lines_survive(
+    before: &Tree,
+    after: &Tree,
+    semicolon_moves: bool,
+) -> Result<(), Failed> {
     let text = |tree: &Tree| {
         tree.iter()
             .find(|(path, _, _)| path == REGISTRY)

@@ -130,8 +130,9 @@ impl CaseConfig {
     pub fn load(case: &Path) -> CaseConfig {
         let path = case.join(Self::FILE);
         match fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text)
-                .unwrap_or_else(|error| panic!("{}: {error}", path.display())),
+            Ok(text) => {
+                toml::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+            }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => CaseConfig::default(),
             Err(error) => panic!("{}: {error}", path.display()),
         }
@@ -205,7 +206,12 @@ pub unsafe fn isolate_git_in_process() {
 /// git is not installed or the command fails (the message has git's stderr).
 pub fn git(dir: &Path, args: &[&str]) -> String {
     let output = isolate_git(Command::new("git").arg("-C").arg(dir))
-        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
         .args(args)
         .output()
         .expect("git is installed");

@@ -801,4 +801,3 @@ fn manifest_yaml(
     }
     yaml
 }
-

@@ -28,9 +28,9 @@
 //! cores in a debug build); `PROPTEST_CASES=500 cargo test -p wixsync --test lifecycle` runs
 //! more.
 
+mod checks;
 #[path = "../common/mod.rs"]
 mod common;
-mod checks;
 mod generator;
 mod oracle;
 
@@ -180,4 +180,3 @@ fn generated_manifests_are_valid() {
         }
     }
 }
-

@@ -271,8 +271,7 @@ pub fn subscription(module: &Module) -> Result<String, String> {
     let Expr::Member(member) = &**callee else {
         return Err("the default export is not `namespace.function(...)`".to_owned());
     };
-    let (Expr::Ident(namespace), MemberProp::Ident(function)) = (&*member.obj, &member.prop)
-    else {
+    let (Expr::Ident(namespace), MemberProp::Ident(function)) = (&*member.obj, &member.prop) else {
         return Err("the default export is not `namespace.function(...)`".to_owned());
     };
     let import = imports(module)
