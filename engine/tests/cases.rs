@@ -14,7 +14,8 @@
 //!   does not show them): its path and line-end counts.
 //!
 //! Then it checks what must hold for every case:
-//! - `plan` writes nothing; `apply` exits 1 exactly when `plan` does, and then writes nothing;
+//! - `plan` writes nothing; `apply` exits 1 exactly when `plan` does, and then writes
+//!   nothing; it writes something exactly when `plan` exits 2 (changes pending);
 //! - after an apply, a second `plan` finds nothing to do and a second `apply` writes nothing
 //!   (same bytes, same modification times);
 //! - every line of `src/extensions.ts` that does not name an event extension survives, in
@@ -23,8 +24,9 @@
 //!   `semicolon-moves = true`.
 //!
 //! A case may hold a `case.toml` (see [`common::CaseConfig`]): `args = ["--force"]`,
-//! `semicolon-moves = true`. One more test, `every-snapshot-has-a-case`, finds snapshots left
-//! behind by a renamed or deleted case.
+//! `semicolon-moves = true`. Two more tests: `every-snapshot-has-a-case` finds snapshots left
+//! behind by a renamed or deleted case, and
+//! `lines-survive-allows-a-moved-semicolon-only-when-told` checks that check.
 //!
 //! This is a `harness = false` test run by libtest-mimic, which names the tests at run time
 //! and takes the usual filters and flags (`--exact`, `--list`, `--test-threads`).
@@ -169,6 +171,7 @@ fn wixsync(command: &str, flags: &[String], app: &Path, tmp: &Path) -> Run {
     }
 }
 
+/// An app folder as [`snapshot_tree`] sees it: (path, bytes, modification time), by path.
 type Tree = Vec<(String, Vec<u8>, SystemTime)>;
 
 fn run_case(case: &Path) -> Result<(), Failed> {
@@ -194,21 +197,26 @@ fn run_case(case: &Path) -> Result<(), Failed> {
     let untouched = snapshot_tree(&app);
     let plan = wixsync("plan", &config.args, &app, tmp.path());
     doc.push_str(&plan.section(&command("plan")));
-    if snapshot_tree(&app) != untouched {
-        return Err("`plan` wrote something".into());
-    }
+    let plan_wrote = snapshot_tree(&app) != untouched;
     let apply = wixsync("apply", &config.args, &app, tmp.path());
     doc.push_str(&apply.section(&command("apply")));
     let applied = snapshot_tree(&app);
-    match (plan.code, apply.code) {
-        (0 | 2, 0) => {}
-        (1, 1) if applied == untouched => {}
-        (1, 1) => return Err("`apply` exited 1 but wrote something".into()),
-        (plan, apply) => return Err(format!("`plan` exited {plan}, `apply` {apply}").into()),
-    }
     doc.push_str(&line_ends(&untouched, &applied));
-    // Check the snapshot before the invariants: a failure then shows what apply did.
+    // The snapshot first: when an invariant fails, its `.snap.new` shows what happened.
     common::snapshot(&format!("case__{name}"), &doc);
+
+    if plan_wrote {
+        return Err("`plan` wrote something".into());
+    }
+    match (plan.code, apply.code, applied != untouched) {
+        (2, 0, true) | (0, 0, false) | (1, 1, false) => {}
+        (2, 0, false) => return Err("`plan` had changes, but `apply` wrote nothing".into()),
+        (0, 0, true) => {
+            return Err("`plan` found nothing to do, but `apply` wrote something".into());
+        }
+        (1, 1, true) => return Err("`apply` exited 1 but wrote something".into()),
+        (plan, apply, _) => return Err(format!("`plan` exited {plan}, `apply` {apply}").into()),
+    }
 
     if apply.code == 0 {
         registry_lines_survive(&untouched, &applied, config.semicolon_moves)?;

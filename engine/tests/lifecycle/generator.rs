@@ -22,7 +22,6 @@
 //!   extension subscribes to. One property uses `export-style: named`, the other leaves the
 //!   style out or says `default`.
 //!
-//!
 //! The generator writes files and YAML; it never runs wixsync.
 
 use std::collections::BTreeSet;
