@@ -212,12 +212,12 @@ pub fn builder(module: &Module) -> Result<Builder, String> {
         let is_event = matches!(&**callee, Expr::Member(member)
             if matches!(&*member.obj, Expr::Ident(obj) if obj.sym == "extensions")
                 && matches!(&member.prop, MemberProp::Ident(prop) if prop.sym == "event"));
-        let Some(Expr::Object(object)) = call.args.first().map(|arg| &*arg.expr) else {
-            continue;
-        };
         if !is_event {
             continue;
         }
+        let Some(Expr::Object(object)) = call.args.first().map(|arg| &*arg.expr) else {
+            continue;
+        };
         let field = |key: &str| {
             object.props.iter().find_map(|prop| {
                 let PropOrSpread::Prop(prop) = prop else {
