@@ -7,10 +7,11 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{copy_dir, snapshot_tree, workspace, write_files};
+use common::{copy_dir, git, isolate_git, snapshot_tree, workspace, write_files};
 
+/// Runs the binary on `dir`; its git calls see no global or system git config.
 fn wixsync(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wixsync"))
+    isolate_git(&mut Command::new(env!("CARGO_BIN_EXE_wixsync")))
         .args(args)
         .arg(dir)
         .env_remove("NO_COLOR")
@@ -145,20 +146,6 @@ fn manifest_flag_names_another_file() {
     fs::write(&manifest, "version: 1\nevents: {}\n").unwrap();
     let out = wixsync(&["plan", "--manifest", manifest.to_str().unwrap()], &app);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
 }
 
 /// An app in a git repository with two committed event extensions, whose manifest then drops

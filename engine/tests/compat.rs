@@ -16,7 +16,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{copy_dir, fixed_ids, workspace, write_files};
+use common::{copy_case, copy_dir, fixed_ids, workspace, write_files};
 use heck::ToKebabCase;
 use wixsync::reconcile::{Options, reconcile};
 use wixsync::scan::scan;
@@ -102,9 +102,7 @@ fn compat() {
     cases.sort();
     for case in cases {
         let app = dir.path().join(case.file_name().unwrap());
-        copy_dir(&case, &app);
-        let force = fs::read_to_string(app.join("case.args")).is_ok_and(|a| a.contains("--force"));
-        let _ = fs::remove_file(app.join("case.args"));
+        let force = copy_case(&case, &app).force();
         if apply(&app, force) {
             apps.push(app);
         } else {

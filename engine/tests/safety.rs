@@ -8,12 +8,12 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{snapshot_tree, write_files};
+use common::{git, isolate_git, snapshot_tree, write_files};
 
 const UUID: &str = "3f9a1c2e-5b7d-4e8f-a1b2-c3d4e5f60718";
 
 fn wixsync(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wixsync"))
+    isolate_git(&mut Command::new(env!("CARGO_BIN_EXE_wixsync")))
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
@@ -23,24 +23,6 @@ fn wixsync(args: &[&str], cwd: &Path) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Runs git in `dir` with the user's global and system configuration shut out.
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=wixsync",
-            "-c",
-            "user.email=wixsync@example.com",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
 }
 
 /// An app with one hand-written extension, `new-contact`, registered.
@@ -133,8 +115,7 @@ fn hidden_edit(flag: &str) -> (tempfile::TempDir, Output) {
     let root = dir.path();
     app(root);
     git(root, &["init", "-q"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-qm", "start"]);
+    common::git_commit(root, "start");
     let handler = "src/extensions/backend/events/new-contact/new-contact.ts";
     fs::write(
         root.join(handler),
@@ -181,8 +162,7 @@ fn committed_unchanged_files_are_removed() {
     let root = dir.path();
     app(root);
     git(root, &["init", "-q"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-qm", "start"]);
+    common::git_commit(root, "start");
     fs::write(root.join("wix-events.yaml"), "version: 1\nevents: {}\n").unwrap();
     let out = wixsync(&["apply"], root);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -303,8 +283,7 @@ fn a_lost_builder_gets_its_id_back_from_head() {
     let root = dir.path();
     app(root);
     git(root, &["init", "-q"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-qm", "start"]);
+    common::git_commit(root, "start");
     let builder = root.join("src/extensions/backend/events/new-contact/new-contact.extension.ts");
     fs::remove_file(&builder).unwrap();
     let out = wixsync(&["apply"], root);

@@ -1,7 +1,6 @@
-//! The lifecycle property test: random sequences of manifest versions, applied one after
-//! another to a generated app, must each leave the app exactly as the manifest says.
-//!
-//! A scenario is a starting app and 1–6 versions of `wix-events.yaml`.
+//! The scenarios of the lifecycle test: a starting app and 1–6 versions of its
+//! `wix-events.yaml`, with the model of what each version means (which extension each entry
+//! is, the id it must have).
 //!
 //! - **The app** is the minimal Wix CLI app (a dashboard page registered in
 //!   `src/extensions.ts`, a `package.json`) in a random shape: a one-line chain, a multi-line
@@ -23,70 +22,29 @@
 //!   extension subscribes to. One property uses `export-style: named`, the other leaves the
 //!   style out or says `default`.
 //!
-//! After each version is applied (`reconcile` without `--force`, which must find no
-//! conflict, then `commit`), the test checks:
-//! 1. the folders under `src/extensions/backend/events/` are exactly the manifest's keys;
-//! 2. each is registered exactly once in `src/extensions.ts` (one import, one `.use`), no
-//!    registration dangles, and the dashboard page's `.use(myPage)` is there once;
-//! 3. every extension keeps the UUID it had, through renames and event changes, and a new one
-//!    gets the fresh id of its manifest index (fixed ids, distinct per version);
-//! 4. a second `reconcile` plans nothing and finds no conflict;
-//! 5. every TypeScript file under `src/` parses;
-//! 6. every handler subscribes to its entry's event;
-//! 7. `package.json` lists the `@wix/*` package of every entry's event;
-//! 8. what names no event extension stays: the `app` and `myPage` import lines, `export
-//!    default builder`, the comments (once each), the byte-order mark, and no blank line
-//!    appears inside the chain.
-//!
-//! **Git.** Outside a git repository wixsync deletes only files byte-identical to what it
-//! would generate, and a rename or an event change edits the handler, so removing such an
-//! extension later would rightly be a conflict (and the hand-written one is never
-//! byte-identical). So the app is a git repository: `git init` in the temporary folder with
-//! a local `user.name`/`user.email` (global and system git config ignored), and a commit
-//! after the start and after every apply. A removal then deletes committed, clean files,
-//! which git can restore, and needs no `--force`; this also exercises wixsync's git path. The
-//! `git` command must be installed.
-//!
-//! **Persistence.** `failure_persistence` is `None`: proptest writes no
-//! `proptest-regressions/` file anywhere. A failure prints the minimal scenario (the start
-//! shape and `src/extensions.ts`, then each version's ops and YAML): turn it into a case
-//! under `cases/`.
-//!
-//! 28 cases per property by default (about 4–6 s for both on 2 cores in a debug build);
-//! `PROPTEST_CASES=500 cargo test -p wixsync --test lifecycle` runs more.
+//! The generator writes files and YAML; it never runs wixsync.
 
-mod common;
-
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
-use std::fs;
-use std::path::Path;
-use std::process::Command;
 use std::sync::LazyLock;
 
-use common::{fixed_ids, write_files};
 use proptest::prelude::*;
 use proptest::sample::Index;
-use proptest::strategy::ValueTree;
-use proptest::test_runner::Config;
 use uuid::Uuid;
-use wixsync::commit::commit;
-use wixsync::reconcile::{Options, reconcile};
-use wixsync::render::{Palette, render_steps};
-use wixsync::scan::{LinkArg, scan};
-use wixsync::tree::{AppTree, EVENTS_DIR, REGISTRY_PATH};
+use wixsync::tree::{EVENTS_DIR, REGISTRY_PATH};
+use wixsync_schema::ExportStyle;
 use wixsync_schema::catalog::{Catalog, Event};
-use wixsync_schema::diagnostic::render_plain;
-use wixsync_schema::{EventRef, ExportStyle};
+
+use crate::common::fixed_ids;
 
 /// The most entries a manifest holds; an add beyond it is skipped.
 const MAX_ENTRIES: usize = 8;
 /// Fresh ids reserved per version: version `v` passes `ids[v * IDS_PER_VERSION..]`, so that a
 /// new extension never reuses the id an earlier version gave another one.
-const IDS_PER_VERSION: usize = 16;
+pub const IDS_PER_VERSION: usize = 16;
 
 /// Catalog events whose webhook slug is theirs alone (two entries may not share a slug).
-static EVENTS: LazyLock<Vec<&'static Event>> = LazyLock::new(|| {
+pub static EVENTS: LazyLock<Vec<&'static Event>> = LazyLock::new(|| {
     let catalog = Catalog::get();
     catalog
         .events()
@@ -99,7 +57,7 @@ static EVENTS: LazyLock<Vec<&'static Event>> = LazyLock::new(|| {
 // The starting app
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ChainShape {
+pub enum ChainShape {
     /// `export default app().use(myPage)`
     OneLine,
     /// `export default app()` then `  .use(myPage)` on its own line
@@ -109,38 +67,38 @@ enum ChainShape {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Shape {
-    chain: ChainShape,
-    semicolons: bool,
-    double_quotes: bool,
+pub struct Shape {
+    pub chain: ChainShape,
+    pub semicolons: bool,
+    pub double_quotes: bool,
     /// Import specifiers end in `.ts` (else they have no suffix).
-    ts_suffix: bool,
-    crlf: bool,
-    final_newline: bool,
+    pub ts_suffix: bool,
+    pub crlf: bool,
+    pub final_newline: bool,
     /// A byte-order mark at the start of `src/extensions.ts`.
-    bom: bool,
+    pub bom: bool,
     /// A comment line before the chain and a comment after its first link.
-    comments: bool,
+    pub comments: bool,
     /// The app's `.prettierrc`, which shapes new files.
-    prettierrc: Option<&'static str>,
+    pub prettierrc: Option<&'static str>,
     /// A hand-written event extension the app has from the start, exported this way.
-    legacy: Option<ExportStyle>,
+    pub legacy: Option<ExportStyle>,
 }
 
 /// The hand-written extension of [`Shape::legacy`]: its folder, id and event. Its files
 /// follow another style than wixsync's (double quotes, no semicolons, four spaces).
-const LEGACY_FOLDER: &str = "legacy-contact";
+pub const LEGACY_FOLDER: &str = "legacy-contact";
 const LEGACY_ID: &str = "5b1f3c9e-2d4a-4e6b-8c7d-9e0f1a2b3c4d";
 const LEGACY_EVENT: (&str, &str, &str) = ("crm", "contacts", "onContactCreated");
 
-fn legacy_event() -> &'static Event {
+pub fn legacy_event() -> &'static Event {
     let (package, namespace, function) = LEGACY_EVENT;
     Catalog::get().event(package, namespace, function).unwrap()
 }
 
 /// The comments of [`Shape::comments`].
-const COMMENT_LINE: &str = "// Every extension of the app, registered once.";
-const TRAILING_COMMENT: &str = "// the dashboard page";
+pub const COMMENT_LINE: &str = "// Every extension of the app, registered once.";
+pub const TRAILING_COMMENT: &str = "// the dashboard page";
 
 const PAGE_BUILDER: &str = "import { extensions } from '@wix/astro/builders';
 
@@ -184,7 +142,7 @@ impl Shape {
     }
 
     /// The import lines of `src/extensions.ts`, each with its line end.
-    fn import_lines(&self) -> [String; 2] {
+    pub fn import_lines(&self) -> [String; 2] {
         let (s, q, eol) = (self.semi(), self.quote(), self.eol());
         let suffix = if self.ts_suffix { ".ts" } else { "" };
         [
@@ -251,12 +209,12 @@ impl Shape {
     }
 
     /// `export default builder` in the `const builder = app()...` shape, without line end.
-    fn export_builder_line(&self) -> Option<String> {
+    pub fn export_builder_line(&self) -> Option<String> {
         (self.chain == ChainShape::ConstBuilder)
             .then(|| format!("export default builder{}", self.semi()))
     }
 
-    fn extensions_ts(&self) -> String {
+    pub fn extensions_ts(&self) -> String {
         let (s, eol) = (self.semi(), self.eol());
         let mut text = if self.bom { "\u{feff}" } else { "" }.to_owned();
         text.push_str(&self.import_lines().concat());
@@ -303,7 +261,7 @@ impl Shape {
     }
 
     /// The app's files, with this shape's line ends.
-    fn files(&self) -> Vec<(String, String)> {
+    pub fn files(&self) -> Vec<(String, String)> {
         let eol = |text: &str| text.replace('\n', self.eol());
         let mut files = vec![
             (REGISTRY_PATH.to_owned(), self.extensions_ts()),
@@ -334,11 +292,11 @@ impl Shape {
 
 /// One entry of a manifest version, as the model tracks it.
 #[derive(Debug, Clone)]
-struct ModelEntry {
-    folder: String,
-    event: &'static Event,
+pub struct ModelEntry {
+    pub folder: String,
+    pub event: &'static Event,
     /// Which extension this is: kept through renames and event changes, new for an add.
-    lineage: usize,
+    pub lineage: usize,
     /// Earlier folder names; written in the long form (always right after a rename that
     /// relies on them).
     renamed_from: Vec<String>,
@@ -353,19 +311,19 @@ struct Form {
 }
 
 #[derive(Clone)]
-struct Version {
-    entries: Vec<ModelEntry>,
+pub struct Version {
+    pub entries: Vec<ModelEntry>,
     /// What the ops did, for the failure report.
-    ops: Vec<String>,
-    yaml: String,
+    pub ops: Vec<String>,
+    pub yaml: String,
 }
 
 #[derive(Clone)]
-struct Scenario {
-    shape: Shape,
-    versions: Vec<Version>,
+pub struct Scenario {
+    pub shape: Shape,
+    pub versions: Vec<Version>,
     /// The id of every lineage: the fresh id of the version and index that created it.
-    ids: Vec<Uuid>,
+    pub ids: Vec<Uuid>,
 }
 
 impl fmt::Debug for Scenario {
@@ -532,7 +490,7 @@ fn shape() -> impl Strategy<Value = Shape> {
 
 /// A scenario whose manifests say `export-style: named`, or that leave the style out or say
 /// `default`.
-fn scenario(named: bool) -> impl Strategy<Value = Scenario> {
+pub fn scenario(named: bool) -> impl Strategy<Value = Scenario> {
     let style = if named {
         Just(Some("named")).boxed()
     } else {
@@ -841,337 +799,4 @@ fn manifest_yaml(
         }
     }
     yaml
-}
-
-// ---------------------------------------------------------------------------------------------
-// Running a scenario
-
-fn git(dir: &Path, args: &[&str]) {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("git is installed");
-    assert!(
-        output.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn git_commit(dir: &Path, message: &str) {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "--allow-empty", "-m", message]);
-}
-
-/// Every `.ts`/`.tsx` file under `dir`, relative to `root`, `/`-separated.
-fn typescript_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
-    for entry in fs::read_dir(dir).unwrap() {
-        let entry = entry.unwrap();
-        let path = entry.path();
-        if entry.file_type().unwrap().is_dir() {
-            typescript_files(root, &path, out);
-        } else if path
-            .extension()
-            .is_some_and(|ext| ext == "ts" || ext == "tsx")
-        {
-            let rel = path.strip_prefix(root).unwrap();
-            let rel: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            out.push(rel.join("/"));
-        }
-    }
-}
-
-fn run_scenario(scenario: &Scenario) -> Result<(), TestCaseError> {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    let files = scenario.shape.files();
-    let files: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    write_files(root, &files);
-    git(root, &["init", "-q"]);
-    git(root, &["config", "user.name", "wixsync lifecycle test"]);
-    git(root, &["config", "user.email", "lifecycle@wixsync.invalid"]);
-    git(root, &["config", "commit.gpgsign", "false"]);
-    git_commit(root, "start");
-    let all_ids = fixed_ids(IDS_PER_VERSION * scenario.versions.len());
-    for (v, version) in scenario.versions.iter().enumerate() {
-        let at = format!("version {}", v + 1);
-        fs::write(root.join("wix-events.yaml"), &version.yaml).unwrap();
-        let options = Options {
-            manifest: None,
-            force: false,
-            fresh_ids: Some(all_ids[v * IDS_PER_VERSION..(v + 1) * IDS_PER_VERSION].to_vec()),
-        };
-        let reconciliation = reconcile(root, &options).map_err(|failure| {
-            TestCaseError::fail(format!(
-                "{at}: reconcile failed:\n{}",
-                render_plain(&failure.diagnostics(), 100)
-            ))
-        })?;
-        prop_assert!(
-            reconciliation.plan.conflicts.is_empty(),
-            "{at}: conflicts:\n{}",
-            render_plain(&reconciliation.diagnostics(), 100)
-        );
-        commit(root, &reconciliation.changeset)
-            .map_err(|e| TestCaseError::fail(format!("{at}: commit failed: {e}")))?;
-        git_commit(root, &at);
-        check_app(root, scenario, version, &options, &at)?;
-    }
-    Ok(())
-}
-
-fn check_app(
-    root: &Path,
-    scenario: &Scenario,
-    version: &Version,
-    options: &Options,
-    at: &str,
-) -> Result<(), TestCaseError> {
-    // 1. The folders are the manifest's keys.
-    let wanted: BTreeSet<String> = version.entries.iter().map(|e| e.folder.clone()).collect();
-    let folders: BTreeSet<String> = match fs::read_dir(root.join(EVENTS_DIR)) {
-        Ok(entries) => entries
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect(),
-        Err(_) => BTreeSet::new(),
-    };
-    prop_assert_eq!(&folders, &wanted, "{}: the event folders", at);
-
-    let tree = AppTree::load(root).unwrap();
-    let scanned = scan(&tree)
-        .map_err(|errors| TestCaseError::fail(format!("{at}: scan failed: {errors:?}")))?;
-    let registry = scanned
-        .registry
-        .as_ref()
-        .ok_or_else(|| TestCaseError::fail(format!("{at}: no {REGISTRY_PATH}")))?;
-    let registry_text = &registry.text;
-    prop_assert!(
-        scanned.dangling.is_empty(),
-        "{}: dangling registrations {:?} in\n{}",
-        at,
-        scanned.dangling,
-        registry_text
-    );
-    let page_links = registry
-        .chain
-        .links
-        .iter()
-        .filter(|l| l.arg == LinkArg::Ident("myPage".to_owned()))
-        .count();
-    prop_assert_eq!(
-        page_links,
-        1,
-        "{}: `.use(myPage)` in\n{}",
-        at,
-        registry_text
-    );
-    // 8. What names no event extension stays as it was: the imports, the `export default
-    // builder` line, and no blank line inside the chain.
-    let shape = &scenario.shape;
-    for line in shape
-        .import_lines()
-        .iter()
-        .chain(&shape.export_builder_line())
-    {
-        prop_assert!(
-            registry_text.contains(line.as_str()),
-            "{}: the line {:?} did not survive in\n{}",
-            at,
-            line,
-            registry_text
-        );
-    }
-    if shape.comments {
-        for comment in [COMMENT_LINE, TRAILING_COMMENT] {
-            prop_assert_eq!(
-                registry_text.matches(comment).count(),
-                1,
-                "{}: the comment {:?} in\n{}",
-                at,
-                comment,
-                registry_text
-            );
-        }
-    }
-    prop_assert_eq!(
-        registry_text.starts_with('\u{feff}'),
-        shape.bom,
-        "{}: the byte-order mark",
-        at
-    );
-    let chain_text = &registry_text[registry.chain.range.clone()];
-    prop_assert!(
-        !chain_text.replace('\r', "").contains("\n\n"),
-        "{}: a blank line inside the chain {:?}",
-        at,
-        chain_text
-    );
-    let event_imports = registry
-        .imports
-        .iter()
-        .filter(|i| i.specifier.value.contains("extensions/backend/events/"))
-        .count();
-    prop_assert_eq!(
-        event_imports,
-        version.entries.len(),
-        "{}: imports of event builders in\n{}",
-        at,
-        registry_text
-    );
-
-    let package_json: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(root.join("package.json")).unwrap()).unwrap();
-    for entry in &version.entries {
-        let folder = &entry.folder;
-        let extension = scanned
-            .extension(folder)
-            .ok_or_else(|| TestCaseError::fail(format!("{at}: scan has no `{folder}`")))?;
-        let builder = extension
-            .builder
-            .as_ref()
-            .ok_or_else(|| TestCaseError::fail(format!("{at}: `{folder}` has no builder")))?;
-        // 2. Registered exactly once.
-        let registration = registry.registration(&builder.path, builder.export.name());
-        let links = registration.as_ref().map_or(0, |r| r.links.len());
-        prop_assert_eq!(
-            links,
-            1,
-            "{}: `.use` links of `{}` in\n{}",
-            at,
-            folder,
-            registry_text
-        );
-        // 3. The id it was created with.
-        let expected_id = scenario.ids[entry.lineage].to_string();
-        prop_assert_eq!(
-            extension.id(),
-            Some(expected_id.as_str()),
-            "{}: the id of `{}`",
-            at,
-            folder
-        );
-        // 6. The manifest's event.
-        let expected_event = EventRef::from(entry.event);
-        prop_assert_eq!(
-            extension.event(),
-            Some(&expected_event),
-            "{}: the event of `{}`",
-            at,
-            folder
-        );
-        // 7. Its package is a dependency.
-        let package = entry.event.npm_package();
-        prop_assert!(
-            package_json["dependencies"].get(&package).is_some(),
-            "{}: package.json lacks {} for `{}`",
-            at,
-            package,
-            folder
-        );
-    }
-
-    // 5. Every TypeScript file parses.
-    let mut sources = Vec::new();
-    typescript_files(root, &root.join("src"), &mut sources);
-    for path in &sources {
-        let text = fs::read_to_string(root.join(path)).unwrap();
-        let tree = AppTree::from_files([(path.clone(), text)]);
-        if let Err(errors) = scan(&tree) {
-            return Err(TestCaseError::fail(format!(
-                "{at}: {path} does not parse: {errors:?}"
-            )));
-        }
-    }
-
-    // 4. Nothing left to do.
-    let again = reconcile(root, options).map_err(|failure| {
-        TestCaseError::fail(format!(
-            "{at}: the second reconcile failed:\n{}",
-            render_plain(&failure.diagnostics(), 100)
-        ))
-    })?;
-    if !again.plan.is_empty() {
-        let mut steps = Vec::new();
-        render_steps(&mut steps, &again.plan, Palette::new(false)).unwrap();
-        return Err(TestCaseError::fail(format!(
-            "{at}: the second plan is not empty:\n{}{}",
-            String::from_utf8_lossy(&steps),
-            render_plain(&again.diagnostics(), 100)
-        )));
-    }
-    Ok(())
-}
-
-/// `cases` cases, or `PROPTEST_CASES` when set; no regressions file.
-fn config(cases: u32) -> Config {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(cases);
-    Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
-
-// Two properties, one per export style, so that the test harness runs them on two threads.
-proptest! {
-    #![proptest_config(config(28))]
-
-    #[test]
-    fn default_style_versions_apply_cleanly(scenario in scenario(false)) {
-        run_scenario(&scenario)?;
-    }
-
-    #[test]
-    fn named_style_versions_apply_cleanly(scenario in scenario(true)) {
-        run_scenario(&scenario)?;
-    }
-}
-
-#[test]
-fn generated_manifests_are_valid() {
-    // The generator's own invariants, on a fixed seed: distinct valid folder names and
-    // distinct events in every version.
-    assert!(EVENTS.contains(&legacy_event()));
-    let mut runner = proptest::test_runner::TestRunner::deterministic();
-    for i in 0..200 {
-        let scenario = scenario(i % 3 == 0)
-            .new_tree(&mut runner)
-            .unwrap()
-            .current();
-        for version in &scenario.versions {
-            let folders: BTreeSet<&str> =
-                version.entries.iter().map(|e| e.folder.as_str()).collect();
-            assert_eq!(folders.len(), version.entries.len(), "{scenario:?}");
-            assert!(
-                folders
-                    .iter()
-                    .all(|f| wixsync_schema::Slug::new(f).is_some()),
-                "{scenario:?}"
-            );
-            let events: BTreeMap<&str, &str> = version
-                .entries
-                .iter()
-                .map(|e| (e.event.slug, e.folder.as_str()))
-                .collect();
-            assert_eq!(events.len(), version.entries.len(), "{scenario:?}");
-            wixsync_schema::Manifest::parse(&wixsync_schema::SourceFile::new(
-                "wix-events.yaml",
-                version.yaml.clone(),
-            ))
-            .unwrap_or_else(|d| panic!("{}\n{scenario:?}", render_plain(&d, 100)));
-        }
-    }
 }
