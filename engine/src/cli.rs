@@ -12,7 +12,9 @@ use wixsync_schema::Diagnostic;
 use wixsync_schema::catalog::Catalog;
 
 use crate::catalog_cmd;
-use crate::commit::{CommitError, commit};
+use crate::commit::{CommitError, CommitFailure, commit};
+use crate::output::report::CommandName;
+use crate::output::{self, Format};
 use crate::reconcile::{Failure, Options, Reconciliation, reconcile};
 use crate::render::{Palette, render_diff, render_steps, summary};
 
@@ -86,7 +88,14 @@ enum Command {
     /// manifest's first line: `# yaml-language-server: $schema=wix-events.schema.json`. Editors
     /// with the YAML language server (VS Code's YAML extension, Zed, Neovim, Helix) then
     /// complete every SDK event and check the file as you type.
-    Schema,
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+struct SchemaArgs {
+    /// Print the JSON Schema of the `--format json` document instead.
+    #[arg(long)]
+    output: bool,
 }
 
 #[derive(Debug, Args)]
@@ -112,6 +121,12 @@ struct AppArgs {
     /// `plan` shows what `apply --force` would do.
     #[arg(long)]
     force: bool,
+    /// human (the default; github under GitHub Actions), json (one versioned document on
+    /// stdout: `wixsync schema --output` prints its JSON Schema), github (annotations at the
+    /// manifest line of each change, and a job summary in $GITHUB_STEP_SUMMARY), or sarif
+    /// (SARIF 2.1.0, for code scanning). The exit code is the same in every format.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    format: Option<Format>,
 }
 
 #[derive(Debug, Args)]
@@ -162,11 +177,30 @@ where
             return code;
         }
     };
+    let (app, command) = match &cli.command {
+        Command::Plan(args) => (Some(args), CommandName::Plan),
+        Command::Apply(args) if args.check => (Some(&args.app), CommandName::Check),
+        Command::Apply(args) => (Some(&args.app), CommandName::Apply),
+        _ => (None, CommandName::Plan),
+    };
+    if let Some(app) = app {
+        let github_actions = std::env::var("GITHUB_ACTIONS").ok();
+        let format = Format::resolve(app.format, github_actions.as_deref());
+        if format != Format::Human {
+            let request = output::Request {
+                command,
+                dir: &app.dir,
+                options: options(app),
+                format,
+            };
+            return output::run(&request, streams);
+        }
+    }
     let result = match cli.command {
         Command::Plan(args) => plan_command(&args, streams),
         Command::Apply(args) => apply_command(&args, streams),
         Command::Events(args) => Ok(events_command(&args, streams)),
-        Command::Schema => Ok(schema_command(streams)),
+        Command::Schema(args) => Ok(schema_command(&args, streams)),
     };
     match result {
         Ok(code) => code,
@@ -197,11 +231,15 @@ fn events_command(args: &EventsArgs, streams: &mut Streams<'_>) -> i32 {
     output_result(written, streams)
 }
 
-/// `wixsync schema`: the JSON Schema, as committed in `schema/wix-events.schema.json`.
-fn schema_command(streams: &mut Streams<'_>) -> i32 {
-    let written = streams
-        .stdout
-        .write_all(wixsync_schema::json_schema_text().as_bytes());
+/// `wixsync schema`: the JSON Schema, as committed in `schema/wix-events.schema.json`; with
+/// `--output`, that of the `--format json` document (`schema/wixsync-output.schema.json`).
+fn schema_command(args: &SchemaArgs, streams: &mut Streams<'_>) -> i32 {
+    let text = if args.output {
+        output::json::schema_text()
+    } else {
+        wixsync_schema::json_schema_text()
+    };
+    let written = streams.stdout.write_all(text.as_bytes());
     output_result(written, streams)
 }
 
@@ -328,27 +366,7 @@ fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>) -> Result<i32, Fai
     let written = match commit(&args.app.dir, &reconciliation.changeset) {
         Ok(written) => written,
         Err(failure) => {
-            let help = match &failure.error {
-                CommitError::Unsafe { .. } => {
-                    "wixsync never writes through a symbolic link or outside the app: replace the \
-                     link with the folder or file it points to"
-                }
-                _ => "check the permissions of the app's files and folders",
-            };
-            let done = &failure.done;
-            let state = if done.written == 0 && done.deleted == 0 {
-                "nothing was written".to_owned()
-            } else {
-                format!(
-                    "{} file(s) were written and {} deleted before it; `wixsync plan` shows what is left",
-                    done.written, done.deleted
-                )
-            };
-            report(
-                streams,
-                &[Diagnostic::error("commit::io", failure.error.to_string())
-                    .help(format!("{help}; {state}"))],
-            );
+            report(streams, &[commit_failure_diagnostic(&failure)]);
             return Ok(EXIT_ERROR);
         }
     };
@@ -363,4 +381,25 @@ fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>) -> Result<i32, Fai
         written.deleted
     );
     Ok(EXIT_OK)
+}
+
+/// The diagnostic of a failed commit: the error with its path, and what was written before it.
+pub(crate) fn commit_failure_diagnostic(failure: &CommitFailure) -> Diagnostic {
+    let help = match &failure.error {
+        CommitError::Unsafe { .. } => {
+            "wixsync never writes through a symbolic link or outside the app: replace the \
+             link with the folder or file it points to"
+        }
+        _ => "check the permissions of the app's files and folders",
+    };
+    let done = &failure.done;
+    let state = if done.written == 0 && done.deleted == 0 {
+        "nothing was written".to_owned()
+    } else {
+        format!(
+            "{} file(s) were written and {} deleted before it; `wixsync plan` shows what is left",
+            done.written, done.deleted
+        )
+    };
+    Diagnostic::error("commit::io", failure.error.to_string()).help(format!("{help}; {state}"))
 }

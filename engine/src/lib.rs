@@ -33,6 +33,7 @@ pub mod cli;
 pub mod commit;
 pub mod generate;
 pub mod git;
+pub mod output;
 pub mod package_json;
 pub mod plan;
 pub mod reconcile;
