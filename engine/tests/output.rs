@@ -187,6 +187,46 @@ fn a_drifted_app_in_json() {
 }
 
 #[test]
+fn a_rename_lists_old_and_new_paths_and_a_removal_points_at_events() {
+    let (_dir, cwd) = app_from("rename-found-by-event");
+    let doc = json_of(&wixsync(&cwd, &["plan", "app", "--format", "json"], &[]));
+    assert_valid(&output_schema(), &doc, "the rename document");
+    let rename = &doc["apps"][0]["steps"][0];
+    assert_eq!(rename["kind"], "rename");
+    assert_eq!(rename["folder"], "contact-created");
+    assert_eq!(rename["event"], "crm.contacts.onContactCreated");
+    assert_eq!(rename["manifest_line"], 3);
+    assert_eq!(
+        rename["files"],
+        serde_json::json!([
+            "src/extensions.ts",
+            "src/extensions/backend/events/contact-created/contact-created.extension.ts",
+            "src/extensions/backend/events/contact-created/contact-created.ts",
+            "src/extensions/backend/events/old-name/old-name.extension.ts",
+            "src/extensions/backend/events/old-name/old-name.ts"
+        ])
+    );
+
+    // b-two has no entry: its removal points at the `events:` key, line 2.
+    let (_dir, cwd) = app_from("remove-own-line");
+    let doc = json_of(&wixsync(&cwd, &["plan", "app", "--format", "json"], &[]));
+    let steps = doc["apps"][0]["steps"].as_array().unwrap();
+    let remove = steps.iter().find(|s| s["kind"] == "remove").unwrap();
+    assert_eq!(remove["folder"], "b-two");
+    assert_eq!(remove["event"], Value::Null);
+    assert_eq!(remove["manifest_line"], 2);
+    assert_eq!(
+        remove["files"],
+        serde_json::json!([
+            "src/extensions.ts",
+            "src/extensions/backend/events/b-two/b-two.extension.ts",
+            "src/extensions/backend/events/b-two/b-two.ts"
+        ])
+    );
+    assert_eq!(doc["apps"][0]["counts"]["removed"], 1);
+}
+
+#[test]
 fn a_broken_manifest_is_an_app_with_status_error() {
     let (_dir, cwd) = app_from("template-app");
     write_files(

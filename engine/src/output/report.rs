@@ -626,11 +626,11 @@ mod tests {
         );
         let d = Diagnostic::error("manifest::event", "bad")
             .in_source(&manifest)
-            .label(25, 18, "here");
+            .label(26, 16, "here");
         let r = diagnostic_report(&paths(), &d);
         assert_eq!(r.file.as_deref(), Some("apps/shop/wix-events.yaml"));
         assert_eq!((r.line, r.column), (Some(3), Some(8)));
-        assert_eq!((r.end_line, r.end_column), (Some(3), Some(26)));
+        assert_eq!((r.end_line, r.end_column), (Some(3), Some(24)));
 
         let registry = SourceFile::new("src/extensions.ts", "x\ny\n");
         let d = Diagnostic::error("registry::shape", "bad")
