@@ -15,6 +15,8 @@ use wixsync_schema::catalog::Catalog;
 use crate::catalog_cmd;
 use crate::commit::commit;
 pub use crate::diagnose::{EXIT_ERROR, EXIT_OK, EXIT_PENDING};
+use crate::output::report::CommandName;
+use crate::output::{self, Format};
 use crate::reconcile::{Options, locate_app, reconcile};
 use crate::render::{self, Palette};
 
@@ -81,7 +83,14 @@ enum Command {
     /// manifest's first line: `# yaml-language-server: $schema=wix-events.schema.json`. Editors
     /// with the YAML language server (VS Code's YAML extension, Zed, Neovim, Helix) then
     /// complete every SDK event and check the file as you type.
-    Schema,
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+struct SchemaArgs {
+    /// Print the JSON Schema of the `--format json` document instead.
+    #[arg(long)]
+    output: bool,
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +120,12 @@ struct AppArgs {
     /// Treat every warning as an error: exit 1, and write nothing.
     #[arg(long)]
     strict: bool,
+    /// human (the default; github under GitHub Actions), json (one versioned document on
+    /// stdout: `wixsync schema --output` prints its JSON Schema), github (annotations at the
+    /// manifest line of each change, and a job summary in $GITHUB_STEP_SUMMARY), or sarif
+    /// (SARIF 2.1.0, for code scanning). The exit code is the same in every format.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    format: Option<Format>,
 }
 
 #[derive(Debug, Args)]
@@ -173,11 +188,34 @@ where
             return finish(code, written, streams);
         }
     };
+    let (app, command) = match &cli.command {
+        Command::Plan(args) => (Some(args), CommandName::Plan),
+        Command::Apply(args) if args.check => (Some(&args.app), CommandName::Check),
+        Command::Apply(args) => (Some(&args.app), CommandName::Apply),
+        _ => (None, CommandName::Plan),
+    };
+    if let Some(app) = app {
+        let github_actions = std::env::var("GITHUB_ACTIONS").ok();
+        let format = Format::resolve(app.format, github_actions.as_deref());
+        if format != Format::Human {
+            let located = locate_app(app.dir.as_deref(), app.manifest.as_deref());
+            let shown = app.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+            let request = output::Request {
+                command,
+                dir: located.as_deref().unwrap_or(&shown),
+                located: located.as_ref().err(),
+                options: options(app, fresh_ids),
+                strict: app.strict,
+                format,
+            };
+            return output::run(&request, streams);
+        }
+    }
     match cli.command {
         Command::Plan(args) => plan_command(&args, streams, fresh_ids),
         Command::Apply(args) => apply_command(&args, streams, fresh_ids),
         Command::Events(args) => events_command(&args, streams),
-        Command::Schema => schema_command(streams),
+        Command::Schema(args) => schema_command(&args, streams),
     }
 }
 
@@ -197,11 +235,15 @@ fn events_command(args: &EventsArgs, streams: &mut Streams<'_>) -> i32 {
     finish(EXIT_OK, written, streams)
 }
 
-/// `wixsync schema`: the JSON Schema, as committed in `schema/wix-events.schema.json`.
-fn schema_command(streams: &mut Streams<'_>) -> i32 {
-    let written = streams
-        .stdout
-        .write_all(wixsync_schema::json_schema_text().as_bytes());
+/// `wixsync schema`: the JSON Schema, as committed in `schema/wix-events.schema.json`; with
+/// `--output`, that of the `--format json` document (`schema/wixsync-output.schema.json`).
+fn schema_command(args: &SchemaArgs, streams: &mut Streams<'_>) -> i32 {
+    let text = if args.output {
+        output::json::schema_text()
+    } else {
+        wixsync_schema::json_schema_text()
+    };
+    let written = streams.stdout.write_all(text.as_bytes());
     finish(EXIT_OK, written, streams)
 }
 

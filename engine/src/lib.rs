@@ -38,6 +38,7 @@ pub mod diagnose;
 pub mod edit;
 mod generate;
 pub mod git;
+pub mod output;
 mod parse;
 pub mod plan;
 pub mod reconcile;

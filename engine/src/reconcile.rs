@@ -50,6 +50,11 @@ pub struct Reconciliation {
 }
 
 impl Reconciliation {
+    /// Whether the manifest or the plan has a warning (which `--strict` makes fail the run).
+    pub fn has_warnings(&self) -> bool {
+        !self.manifest.warnings.is_empty() || !self.plan.warnings.is_empty()
+    }
+
     /// Every warning and conflict, as diagnostics ([`crate::diagnose::reconciliation`]).
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         crate::diagnose::reconciliation(self)

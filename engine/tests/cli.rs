@@ -15,6 +15,7 @@ fn wixsync(args: &[&str], dir: &Path) -> Output {
         .args(args)
         .arg(dir)
         .env_remove("NO_COLOR")
+        .env_remove("GITHUB_ACTIONS")
         .output()
         .expect("the wixsync binary runs")
 }
