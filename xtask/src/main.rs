@@ -4,8 +4,10 @@
 //!   catalog, from the published `@wix/*` npm packages;
 //! - `cargo xtask reference FILE`: compare the catalog with another extraction.
 
+mod astro;
 mod catalog;
 mod dts;
+mod jsdoc;
 mod npm;
 mod reference;
 
