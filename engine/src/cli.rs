@@ -13,6 +13,7 @@ use wixsync_schema::catalog::Catalog;
 
 use crate::catalog_cmd;
 use crate::commit::{CommitError, commit};
+use crate::permissions;
 use crate::reconcile::{Failure, Options, Reconciliation, reconcile};
 use crate::render::{Palette, render_diff, render_steps, summary};
 
@@ -52,6 +53,7 @@ Examples:
                                in CI: fail (exit 2) when the app has drifted
   wixsync events --package crm
                                list the events of @wix/crm, to name in wix-events.yaml
+  wixsync permissions          the permission scopes the app's events need
   wixsync schema > wix-events.schema.json
                                save the JSON Schema, for completion in editors";
 
@@ -80,6 +82,13 @@ enum Command {
     /// with the package version the catalog was read from. The first column is what an entry
     /// of wix-events.yaml names: `contact-created: crm.contacts.onContactCreated`.
     Events(EventsArgs),
+    /// List the permission scopes the manifest's events need, for the app dashboard.
+    ///
+    /// For each event of DIR/wix-events.yaml, the scopes that each suffice to receive it (from
+    /// the SDK's declarations); then one short list that covers them all, to add on the
+    /// Permissions page of the Wix app dashboard: as few scopes that can change data as
+    /// possible, then as few scopes in all. Reads only the manifest, not the app.
+    Permissions(PermissionsArgs),
     /// Print the JSON Schema of wix-events.yaml, for completion and checks in editors.
     ///
     /// Save it beside the manifest (`wixsync schema > wix-events.schema.json`) and make this the
@@ -97,6 +106,28 @@ struct EventsArgs {
     /// Print a JSON array of {package, namespace, function, slug, version} instead, for tools.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, Args)]
+struct PermissionsArgs {
+    /// The app root: the folder holding wix-events.yaml.
+    #[arg(value_name = "DIR", default_value = ".")]
+    dir: PathBuf,
+    /// The manifest to use instead of DIR/wix-events.yaml.
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
+    /// `human` (default) or `json`: one document `{ "apps": [...] }` for tools.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// Text for people.
+    Human,
+    /// One JSON document on stdout.
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -166,6 +197,7 @@ where
         Command::Plan(args) => plan_command(&args, streams),
         Command::Apply(args) => apply_command(&args, streams),
         Command::Events(args) => Ok(events_command(&args, streams)),
+        Command::Permissions(args) => permissions_command(&args, streams),
         Command::Schema => Ok(schema_command(streams)),
     };
     match result {
@@ -195,6 +227,22 @@ fn events_command(args: &EventsArgs, streams: &mut Streams<'_>) -> i32 {
         catalog_cmd::render_text(streams.stdout, catalog, &packages, streams.color)
     };
     output_result(written, streams)
+}
+
+/// `wixsync permissions`: reads and checks the manifest only (exit 1 when it is bad).
+fn permissions_command(args: &PermissionsArgs, streams: &mut Streams<'_>) -> Result<i32, Failure> {
+    let options = Options {
+        manifest: args.manifest.clone(),
+        ..Options::default()
+    };
+    let manifest = crate::reconcile::read_manifest(&args.dir, &options)?;
+    report(streams, &manifest.warnings);
+    let app = permissions::permissions(&args.dir.display().to_string(), &manifest);
+    let written = match args.format {
+        Format::Human => permissions::render_text(streams.stdout, &app, streams.color),
+        Format::Json => permissions::render_json(streams.stdout, std::slice::from_ref(&app)),
+    };
+    Ok(output_result(written, streams))
 }
 
 /// `wixsync schema`: the JSON Schema, as committed in `schema/wix-events.schema.json`.

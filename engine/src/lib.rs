@@ -34,6 +34,7 @@ pub mod commit;
 pub mod generate;
 pub mod git;
 pub mod package_json;
+pub mod permissions;
 pub mod plan;
 pub mod reconcile;
 pub mod render;

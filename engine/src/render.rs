@@ -50,6 +50,7 @@ fn action_style(action: &Action) -> Style {
 /// ```text
 ///   create        contact-created (crm.contacts.onContactCreated)
 ///                 why: no folder `contact-created` ...
+///                 scopes: any one of Read Contacts, ... (for create and change event)
 /// ```
 pub fn render_steps(
     out: &mut (impl Write + ?Sized),
@@ -71,6 +72,14 @@ pub fn render_steps(
             "",
             palette.paint(Style::new().dimmed(), &format!("why: {}", step.reason))
         )?;
+        for line in crate::permissions::step_scopes(&step.action, 86) {
+            writeln!(
+                out,
+                "  {:<12} {}",
+                "",
+                palette.paint(Style::new().dimmed(), &line)
+            )?;
+        }
     }
     Ok(())
 }

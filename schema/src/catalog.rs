@@ -514,7 +514,9 @@ mod tests {
     #[test]
     fn descriptions_and_scopes_come_from_the_jsdoc() {
         let catalog = Catalog::get();
-        let created = catalog.event("crm", "contacts", "onContactCreated").unwrap();
+        let created = catalog
+            .event("crm", "contacts", "onContactCreated")
+            .unwrap();
         assert_eq!(created.description, "Triggered when a contact is created.");
         let scopes: Vec<(&str, &str)> = catalog
             .scopes_of(created)
@@ -538,16 +540,29 @@ mod tests {
         let liked = catalog.event("blog", "posts", "onPostLiked").unwrap();
         assert_eq!(liked.description, "");
         let attribute = catalog
-            .event("bookings", "attributeDefinition", "onAttributeDefinitionCreated")
+            .event(
+                "bookings",
+                "attributeDefinition",
+                "onAttributeDefinitionCreated",
+            )
             .unwrap();
         assert!(attribute.scopes.is_empty());
         let read = catalog.scope("SCOPE.DC-BLOG.READ-BLOGS").unwrap();
         assert_eq!(read.name, "Read Blog");
         assert!(read.is_read_only());
-        assert!(!catalog.scope("SCOPE.DC-BLOG.MANAGE-BLOG").unwrap().is_read_only());
+        assert!(
+            !catalog
+                .scope("SCOPE.DC-BLOG.MANAGE-BLOG")
+                .unwrap()
+                .is_read_only()
+        );
         // Every scope an event names is in the table.
         for event in catalog.events() {
-            assert_eq!(catalog.scopes_of(event).count(), event.scopes.len(), "{event}");
+            assert_eq!(
+                catalog.scopes_of(event).count(),
+                event.scopes.len(),
+                "{event}"
+            );
         }
     }
 

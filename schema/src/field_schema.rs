@@ -23,8 +23,8 @@ use serde_json::Value;
 
 use crate::catalog::{Catalog, Event};
 use crate::format::{
-    EXTENSION_ID_PATTERN, ExportStyle, FOLDER_NAME_PATTERN, FULL_EVENT_PATTERN,
-    SUPPORTED_VERSIONS, UnknownEvents,
+    EXTENSION_ID_PATTERN, ExportStyle, FOLDER_NAME_PATTERN, FULL_EVENT_PATTERN, SUPPORTED_VERSIONS,
+    UnknownEvents,
 };
 
 /// The description of one catalog event, as the completion list shows it:

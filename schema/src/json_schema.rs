@@ -191,7 +191,10 @@ mod tests {
         assert_eq!(shorts["doNotSuggest"], true);
         let shorts = shorts["enum"].as_array().unwrap();
         assert!(shorts.contains(&"contacts.onContactCreated".into()));
-        assert!(!shorts.contains(&"orders.onOrderUpdated".into()), "three packages have it");
+        assert!(
+            !shorts.contains(&"orders.onOrderUpdated".into()),
+            "three packages have it"
+        );
         // Outside the catalog: only a full form, and only under the opt-in.
         let reference = &schema["definitions"]["EventReference"];
         assert_eq!(reference["anyOf"][0]["$ref"], "#/definitions/Event");
