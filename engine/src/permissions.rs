@@ -296,8 +296,17 @@ pub fn choose_cover(
 }
 
 /// The lines `plan` shows under a step that creates an extension or points one at another
-/// event: `scopes: any one of Read Contacts, …`, wrapped to `width` columns (the first line
-/// counts its `scopes: `), or nothing for other steps and events outside the catalog.
+/// event, wrapped to `width` columns (the first line counts its `scopes: `), or nothing for
+/// other steps and events outside the catalog:
+///
+/// ```text
+/// scopes: any one of Read Orders, Read Stores - all read permissions, Read eCommerce - all
+///         read permissions, or one of 8 that can also change data (`wixsync permissions`)
+/// ```
+///
+/// The scopes that only read are named, as the ones to ask for; the others, which suffice as
+/// well, are counted (`wixsync permissions` names them all). An event without a read-only
+/// scope has all of its scopes named.
 pub fn step_scopes(action: &Action, width: usize) -> Vec<String> {
     let event = match action {
         Action::Create { event, .. } => event,
@@ -308,15 +317,23 @@ pub fn step_scopes(action: &Action, width: usize) -> Vec<String> {
         return Vec::new();
     }
     let scopes = event_scopes(event);
-    let text = match &scopes[..] {
-        [] => "scopes: none (the SDK names no permission scope for this event)".to_owned(),
-        [one] => format!(
-            "scopes: {} (`wixsync permissions` lists an app's)",
+    let (read, change): (Vec<&Scope>, Vec<&Scope>) = scopes.iter().partition(|s| s.is_read_only());
+    let names = |list: &[&Scope]| list.iter().map(|s| &*s.name).collect::<Vec<_>>().join(", ");
+    let text = match (&read[..], &change[..]) {
+        ([], []) => "scopes: none (the SDK names no permission scope for this event)".to_owned(),
+        ([one], []) | ([], [one]) => format!("scopes: {}", one.name),
+        ([], many) => format!("scopes: any one of {}", names(many)),
+        (read, []) => format!("scopes: any one of {}", names(read)),
+        (read, [one]) => format!(
+            "scopes: any one of {}, or {} (which can also change data)",
+            names(read),
             one.name
         ),
-        many => format!(
-            "scopes: any one of {} (`wixsync permissions` picks a short list for the app)",
-            many.iter().map(|s| &*s.name).collect::<Vec<_>>().join(", ")
+        (read, change) => format!(
+            "scopes: any one of {}, or one of {} that can also change data (`wixsync \
+             permissions`)",
+            names(read),
+            change.len()
         ),
     };
     let options = textwrap::Options::new(width)

@@ -72,7 +72,7 @@ pub fn render_steps(
             "",
             palette.paint(Style::new().dimmed(), &format!("why: {}", step.reason))
         )?;
-        for line in crate::permissions::step_scopes(&step.action, 86) {
+        for line in crate::permissions::step_scopes(&step.action, 85) {
             writeln!(
                 out,
                 "  {:<12} {}",

@@ -245,8 +245,11 @@ impl Planner<'_> {
                 self.conflict(
                     false,
                     format!(
-                        "`{}` would be a second handler for {}: {}:{line}:{col} handles it already",
-                        entry.folder, entry.event, other.path
+                        "`{}` would be a second handler for {}{}: {}:{line}:{col} handles it already",
+                        entry.folder,
+                        entry.event,
+                        entry.event.registered_slug().map_or_else(String::new, |s| format!(" (webhook {s})")),
+                        other.path
                     ),
                     &[(entry.event_place, "declared here")],
                     format!(
