@@ -76,11 +76,13 @@ enum Command {
     /// planning the result again must find nothing to do); only then are files written, each
     /// atomically. On any error nothing is written.
     Apply(ApplyArgs),
-    /// List the SDK events wixsync knows, with their webhook slugs.
+    /// List the SDK events wixsync knows, with their webhook slugs and descriptions.
     ///
     /// One line per event, `package.namespace.function  webhook-slug`, grouped by npm package
-    /// with the package version the catalog was read from. The first column is what an entry
-    /// of wix-events.yaml names: `contact-created: crm.contacts.onContactCreated`.
+    /// with the package version the catalog was read from, and the event's description below
+    /// it. The slug is the one Wix registers (what the dashboard shows); where @wix/astro maps
+    /// the SDK's slug to another, the SDK's follows in parentheses. The first column is what
+    /// an entry of wix-events.yaml names: `contact-created: crm.contacts.onContactCreated`.
     Events(EventsArgs),
     /// List the permission scopes the manifest's events need, for the app dashboard.
     ///
@@ -103,7 +105,8 @@ struct EventsArgs {
     /// Only the events of this npm package, without its @wix/ scope: crm, ecom, stores.
     #[arg(long, value_name = "NAME")]
     package: Option<String>,
-    /// Print a JSON array of {package, namespace, function, slug, version} instead, for tools.
+    /// Print a JSON array of {package, namespace, function, slug, registered_slug,
+    /// description, scopes, version} instead, for tools.
     #[arg(long)]
     json: bool,
 }
@@ -116,7 +119,7 @@ struct PermissionsArgs {
     /// The manifest to use instead of DIR/wix-events.yaml.
     #[arg(long, value_name = "FILE")]
     manifest: Option<PathBuf>,
-    /// `human` (default) or `json`: one document `{ "apps": [...] }` for tools.
+    /// How to print: text for people, or one JSON document `{ "apps": [...] }` for tools.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
 }
