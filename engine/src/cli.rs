@@ -405,6 +405,9 @@ fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>) -> Result<i32, Fai
     };
     for step in &plan.steps {
         let _ = writeln!(streams.stdout, "  {}", step.action);
+        for line in permissions::step_scopes(&step.action, 90) {
+            let _ = writeln!(streams.stdout, "    {line}");
+        }
     }
     let _ = writeln!(
         streams.stdout,

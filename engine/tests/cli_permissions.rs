@@ -187,3 +187,52 @@ fn a_bad_manifest_is_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn plan_and_apply_show_the_scopes_of_each_created_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases/template-app"),
+        &app,
+    );
+    let app = app.display().to_string();
+    let (code, plan, err) = wixsync(&["plan", &app]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        plan.contains(
+            "  create       contact-created (crm.contacts.onContactCreated)\n               why: "
+        ),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(
+            "\n               scopes: any one of Read Contacts, Read Contacts (PII), Read Members \
+             and Contacts\n"
+        ),
+        "{plan}"
+    );
+    let (code, applied, err) = wixsync(&["apply", &app]);
+    assert_eq!(code, EXIT_OK, "{err}");
+    assert!(
+        applied.contains(
+            "  create booking-canceled (bookings.bookings.onBookingCanceled)\n    scopes: any one \
+             of Read Bookings - Including Participants,"
+        ),
+        "{applied}"
+    );
+}
+
+/// Copies a folder tree (the case apps hold only small text files).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
