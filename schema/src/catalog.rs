@@ -108,13 +108,20 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// Whether the scope only reads: its id's last part starts with `READ` or `VIEW`
-    /// (`SCOPE.DC-CONTACTS.READ-CONTACTS`, `SCOPE.PROMOTE.VIEW-SEO`), or its name starts with
-    /// `Read` or `View`. Such a scope asks the site owner for less than a `MANAGE` one.
+    /// Whether the scope only reads: a word of its id's last part (split at `-` and `_`) is
+    /// `READ` or `VIEW` and none is `MANAGE`, `WRITE` or `EDIT`
+    /// (`SCOPE.DC-CONTACTS.READ-CONTACTS`, `SCOPE.PROMOTE.VIEW-SEO`,
+    /// `SCOPE.PAYMENTS.PAYMENT_READ`), or its name starts with `Read ` or `View `. A heuristic
+    /// over Wix's naming, which has no flag for it; such a scope asks the site owner for less
+    /// than a `MANAGE` one.
     pub fn is_read_only(&self) -> bool {
         let last = self.id.rsplit('.').next().unwrap_or(self.id);
-        ["READ", "VIEW"].iter().any(|p| last.starts_with(p))
-            || ["Read ", "View "].iter().any(|p| self.name.starts_with(p))
+        let words: Vec<&str> = last.split(['-', '_']).collect();
+        let reads = words.iter().any(|w| matches!(*w, "READ" | "VIEW"));
+        let changes = words
+            .iter()
+            .any(|w| matches!(*w, "MANAGE" | "WRITE" | "EDIT"));
+        (reads && !changes) || ["Read ", "View "].iter().any(|p| self.name.starts_with(p))
     }
 }
 
@@ -556,6 +563,14 @@ mod tests {
                 .unwrap()
                 .is_read_only()
         );
+        // The SDK gives this one no name; its id says it reads.
+        let payment = catalog.scope("SCOPE.PAYMENTS.PAYMENT_READ").unwrap();
+        assert_eq!(payment.name, "SCOPE.PAYMENTS.PAYMENT_READ");
+        assert!(payment.is_read_only());
+        let write = catalog.scope("SCOPE.STORES.CATALOG_WRITE").unwrap();
+        assert!(!write.is_read_only());
+        let read_only = catalog.scopes().iter().filter(|s| s.is_read_only()).count();
+        assert_eq!((read_only, catalog.scopes().len()), (53, 104));
         // Every scope an event names is in the table.
         for event in catalog.events() {
             assert_eq!(
