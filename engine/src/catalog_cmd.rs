@@ -1,4 +1,6 @@
-//! `wixsync events`: the SDK event catalog, as text for people or as JSON for tools.
+//! `wixsync events`: the SDK event catalog, as text for people or as JSON for tools: each
+//! event with the webhook slug Wix registers it under (and the SDK's own slug where
+//! `@wix/astro` maps it to another), its description and its permission scopes.
 //!
 //! Choosing what to list ([`select`]) is apart from writing it ([`render_text`],
 //! [`render_json`]), and neither reads a file: the catalog is compiled in.
@@ -12,7 +14,10 @@
 //! let mut out = Vec::new();
 //! render_text(&mut out, catalog, &crm, false).unwrap();
 //! let text = String::from_utf8(out).unwrap();
-//! assert!(text.contains("  crm.contacts.onContactCreated  wix.contacts.v4.contact_created\n"));
+//! assert!(text.contains(
+//!     "  crm.contacts.onContactCreated  wix.contacts.v4.contact_created\n      \
+//!      Triggered when a contact is created.\n"
+//! ));
 //!
 //! let error = select(catalog, Some("crmm")).unwrap_err();
 //! assert_eq!(error.closest, Some("crm"));
@@ -126,8 +131,10 @@ fn events_of<'c>(catalog: &'c Catalog, package: &str) -> impl Iterator<Item = &'
 }
 
 /// One block per package, headed by its npm name and version, then one line per event:
-/// `  package.namespace.function  webhook-slug`, two spaces apart so that lines stay easy to
-/// `grep` and to copy into `wix-events.yaml`.
+/// `  package.namespace.function  registered-slug`, two spaces apart so that lines stay easy to
+/// `grep` and to copy into `wix-events.yaml`, followed by `(SDK slug <slug>)` where
+/// `@wix/astro` registers the event under another slug than the SDK's; then, indented on a
+/// line of its own, the event's description when the SDK gives one.
 pub fn render_text(
     out: &mut dyn Write,
     catalog: &Catalog,
@@ -157,7 +164,14 @@ pub fn render_text(
             package.name, package.version
         )?;
         for event in events {
-            writeln!(out, "  {event}  {}", event.slug)?;
+            write!(out, "  {event}  {}", event.registered_slug)?;
+            if event.registered_slug != event.slug {
+                write!(out, " (SDK slug {})", event.slug)?;
+            }
+            writeln!(out)?;
+            if !event.description.is_empty() {
+                writeln!(out, "      {}", event.description)?;
+            }
         }
     }
     let in_packages = match packages.len() {
@@ -172,7 +186,10 @@ pub fn render_text(
 }
 
 /// A JSON array, one object per event: `{ "package", "namespace", "function", "slug",
-/// "version" }`, `version` being the npm version of the package the catalog was read from.
+/// "registered_slug", "description", "scopes", "version" }`: `slug` is the SDK's,
+/// `registered_slug` the one `@wix/astro` registers, `description` the SDK's first line (`""`
+/// when it has none), `scopes` the permission scopes that each suffice, as `[{ "id", "name" }]`,
+/// and `version` the npm version of the package the catalog was read from.
 pub fn render_json(
     out: &mut dyn Write,
     catalog: &Catalog,
@@ -182,11 +199,18 @@ pub fn render_json(
         .iter()
         .flat_map(|package| {
             events_of(catalog, package.name).map(|event| {
+                let scopes: Vec<serde_json::Value> = catalog
+                    .scopes_of(event)
+                    .map(|s| serde_json::json!({ "id": s.id, "name": s.name }))
+                    .collect();
                 serde_json::json!({
                     "package": event.package,
                     "namespace": event.namespace,
                     "function": event.function,
                     "slug": event.slug,
+                    "registered_slug": event.registered_slug,
+                    "description": event.description,
+                    "scopes": scopes,
                     "version": package.version,
                 })
             })

@@ -49,6 +49,7 @@ Examples:
                                in CI: fail (exit 2) when the app has drifted
   wixsync events --package crm
                                list the events of @wix/crm, to name in wix-events.yaml
+  wixsync permissions          the permission scopes the app's events need
   wixsync schema > wix-events.schema.json
                                save the JSON Schema, for completion in editors";
 
@@ -71,12 +72,21 @@ enum Command {
     /// planning the result again must find nothing to do); only then are files written, each
     /// atomically. On any error nothing is written.
     Apply(ApplyArgs),
-    /// List the SDK events wixsync knows, with their webhook slugs.
+    /// List the SDK events wixsync knows, with their webhook slugs and descriptions.
     ///
     /// One line per event, `package.namespace.function  webhook-slug`, grouped by npm package
-    /// with the package version the catalog was read from. The first column is what an entry
-    /// of wix-events.yaml names: `contact-created: crm.contacts.onContactCreated`.
+    /// with the package version the catalog was read from, and the event's description below
+    /// it. The slug is the one Wix registers (what the dashboard shows); where @wix/astro maps
+    /// the SDK's slug to another, the SDK's follows in parentheses. The first column is what
+    /// an entry of wix-events.yaml names: `contact-created: crm.contacts.onContactCreated`.
     Events(EventsArgs),
+    /// List the permission scopes the manifest's events need, for the app dashboard.
+    ///
+    /// For each event of DIR/wix-events.yaml, the scopes that each suffice to receive it (from
+    /// the SDK's declarations); then one short list that covers them all, to add on the
+    /// Permissions page of the Wix app dashboard: as few scopes that can change data as
+    /// possible, then as few scopes in all. Reads only the manifest, not the app.
+    Permissions(PermissionsArgs),
     /// Print the JSON Schema of wix-events.yaml, for completion and checks in editors.
     ///
     /// Save it beside the manifest (`wixsync schema > wix-events.schema.json`) and make this the
@@ -84,6 +94,29 @@ enum Command {
     /// with the YAML language server (VS Code's YAML extension, Zed, Neovim, Helix) then
     /// complete every SDK event and check the file as you type.
     Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+struct PermissionsArgs {
+    /// The app root: the folder holding wix-events.yaml. Without it: the folder of
+    /// --manifest, else the nearest folder holding wix-events.yaml, from here upward.
+    #[arg(value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// The manifest to use instead of DIR/wix-events.yaml.
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
+    /// How to print: text for people, or one JSON document `{ "apps": [...] }` for tools.
+    #[arg(long, value_enum, default_value_t = PermissionsFormat::Human)]
+    format: PermissionsFormat,
+}
+
+/// The output formats of `wixsync permissions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PermissionsFormat {
+    /// Text for people.
+    Human,
+    /// One JSON document on stdout.
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -98,7 +131,8 @@ struct EventsArgs {
     /// Only the events of this npm package, without its @wix/ scope: crm, ecom, stores.
     #[arg(long, value_name = "NAME")]
     package: Option<String>,
-    /// Print a JSON array of {package, namespace, function, slug, version} instead, for tools.
+    /// Print a JSON array of {package, namespace, function, slug, registered_slug,
+    /// description, scopes, version} instead, for tools.
     #[arg(long)]
     json: bool,
 }
@@ -215,6 +249,7 @@ where
         Command::Plan(args) => plan_command(&args, streams, fresh_ids),
         Command::Apply(args) => apply_command(&args, streams, fresh_ids),
         Command::Events(args) => events_command(&args, streams),
+        Command::Permissions(args) => permissions_command(&args, streams),
         Command::Schema(args) => schema_command(&args, streams),
     }
 }
@@ -232,6 +267,31 @@ fn events_command(args: &EventsArgs, streams: &mut Streams<'_>) -> i32 {
     } else {
         catalog_cmd::render_text(streams.stdout, catalog, &packages, streams.color)
     };
+    finish(EXIT_OK, written, streams)
+}
+
+/// `wixsync permissions`: reads and checks the manifest only (exit 1 when it is bad).
+fn permissions_command(args: &PermissionsArgs, streams: &mut Streams<'_>) -> i32 {
+    let options = Options {
+        manifest: args.manifest.clone(),
+        ..Options::default()
+    };
+    let manifest = locate_app(args.dir.as_deref(), args.manifest.as_deref())
+        .and_then(|root| Ok((crate::reconcile::read_manifest(&root, &options)?, root)));
+    let (manifest, root) = match manifest {
+        Ok(found) => found,
+        Err(error) => return stopped(streams, &error.diagnostics(), false),
+    };
+    let mut written = report(streams, &manifest.warnings);
+    let app = crate::permissions::permissions(&root.display().to_string(), &manifest);
+    written = written.and_then(|()| match args.format {
+        PermissionsFormat::Human => {
+            crate::permissions::render_text(streams.stdout, &app, streams.color)
+        }
+        PermissionsFormat::Json => {
+            crate::permissions::render_json(streams.stdout, std::slice::from_ref(&app))
+        }
+    });
     finish(EXIT_OK, written, streams)
 }
 

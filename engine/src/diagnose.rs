@@ -350,9 +350,14 @@ pub fn conflict(conflict: &Conflict, manifest: &Manifest, tree: &AppTree) -> Dia
                 manifest,
                 error(
                     format!(
-                        "`{}` would be a second handler for {}: {path}:{line}:{col} handles it \
+                        "`{}` would be a second handler for {}{}: {path}:{line}:{col} handles it \
                          already",
-                        entry.folder, entry.event
+                        entry.folder,
+                        entry.event,
+                        entry
+                            .event
+                            .registered_slug()
+                            .map_or_else(String::new, |s| format!(" (webhook {s})"))
                     ),
                     format!(
                         "Wix delivers an event to one handler per app: remove this entry, or move \

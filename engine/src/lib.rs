@@ -40,6 +40,7 @@ mod generate;
 pub mod git;
 pub mod output;
 mod parse;
+pub mod permissions;
 pub mod plan;
 pub mod reconcile;
 pub mod render;

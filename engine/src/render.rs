@@ -52,6 +52,7 @@ fn action_style(action: &Action) -> Style {
 /// ```text
 ///   create        contact-created (crm.contacts.onContactCreated)
 ///                 why: no folder `contact-created` ...
+///                 scopes: any one of Read Contacts, ... (for create and change event)
 /// ```
 pub fn render_steps(
     out: &mut (impl Write + ?Sized),
@@ -72,6 +73,14 @@ pub fn render_steps(
             "",
             palette.paint(Style::new().dimmed(), &format!("why: {}", step.reason))
         )?;
+        for line in crate::permissions::step_scopes(&step.action, 85) {
+            writeln!(
+                out,
+                "  {:<12} {}",
+                "",
+                palette.paint(Style::new().dimmed(), &line)
+            )?;
+        }
     }
     Ok(())
 }
@@ -266,6 +275,9 @@ pub fn applied(
     let plan = &reconciliation.plan;
     for step in &plan.steps {
         writeln!(out, "  {}", step.action)?;
+        for line in crate::permissions::step_scopes(&step.action, 90) {
+            writeln!(out, "    {line}")?;
+        }
     }
     writeln!(
         out,

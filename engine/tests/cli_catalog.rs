@@ -30,7 +30,10 @@ fn events_of_one_package() {
     assert_eq!(err, "");
     assert!(out.starts_with("@wix/crm 1.0.1643 (29 events)\n"), "{out}");
     assert!(
-        out.contains("\n  crm.contacts.onContactCreated  wix.contacts.v4.contact_created\n"),
+        out.contains(
+            "\n  crm.contacts.onContactCreated  wix.contacts.v4.contact_created\n      \
+             Triggered when a contact is created.\n"
+        ),
         "{out}"
     );
     assert!(!out.contains("ecom."), "{out}");
@@ -52,15 +55,28 @@ fn every_event_grouped_by_package() {
     let (code, out, _) = wixsync(&["events"]);
     assert_eq!(code, EXIT_OK);
     let catalog = Catalog::get();
-    let event_lines = out.lines().filter(|l| l.starts_with("  ")).count();
+    let event_lines = out
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("    "))
+        .count();
     assert_eq!(event_lines, catalog.events().len());
+    let descriptions = out.lines().filter(|l| l.starts_with("      ")).count();
+    assert_eq!(descriptions, 290, "the SDK describes 290 of the 351 events");
     let headers: Vec<&str> = out.lines().filter(|l| l.starts_with("@wix/")).collect();
     assert_eq!(headers.len(), catalog.packages().len());
     assert!(
         headers.contains(&"@wix/ecom 1.0.2509 (90 events)"),
         "{headers:#?}"
     );
-    assert!(out.contains("  app-management.appInstances.onAppInstanceInstalled  AppInstalled\n"));
+    // The registered slug first, the SDK's where @wix/astro maps it to another.
+    assert!(out.contains(
+        "  app-management.appInstances.onAppInstanceInstalled  APP_PROVISIONED_WEBHOOK \
+         (SDK slug AppInstalled)\n"
+    ));
+    assert!(out.contains(
+        "  blog.posts.onPostCreated  wix.blog.post_created (SDK slug wix.blog.v3.post_created)\n      \
+         Triggered when a post is created.\n"
+    ));
     assert!(out.contains("  ecom.cart.onCartCreated  wix.ecom.v1.cart_created\n"));
     let total = catalog.events().len();
     let packages = catalog.packages().len();
@@ -80,21 +96,31 @@ fn events_as_json() {
         .iter()
         .find(|e| e["function"] == "onContactCreated" && e["namespace"] == "contacts")
         .unwrap();
+    let mut created = created.clone();
+    let scopes = created.as_object_mut().unwrap().remove("scopes").unwrap();
     assert_eq!(
         created,
-        &serde_json::json!({
+        serde_json::json!({
             "package": "crm",
             "namespace": "contacts",
             "function": "onContactCreated",
             "slug": "wix.contacts.v4.contact_created",
+            "registered_slug": "wix.contacts.v4.contact_created",
+            "description": "Triggered when a contact is created.",
             "version": "1.0.1643",
         })
     );
+    let scopes = scopes.as_array().unwrap();
+    assert_eq!(scopes.len(), 11);
+    assert!(scopes.contains(&serde_json::json!({
+        "id": "SCOPE.DC-CONTACTS.READ-CONTACTS",
+        "name": "Read Contacts",
+    })));
 
     let (_, all, _) = wixsync(&["events", "--json"]);
     let all: Vec<Value> = serde_json::from_str(&all).unwrap();
     assert_eq!(all.len(), Catalog::get().events().len());
-    assert!(all.iter().all(|e| e.as_object().unwrap().len() == 5));
+    assert!(all.iter().all(|e| e.as_object().unwrap().len() == 8));
 }
 
 #[test]

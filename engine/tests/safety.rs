@@ -263,10 +263,10 @@ fn strict_makes_a_warning_fail_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     app(root);
-    // A full-form event the catalog does not know is a warning.
+    // A full-form event the catalog does not know is a warning under `unknown-events: allow`.
     fs::write(
         root.join("wix-events.yaml"),
-        "version: 1\nevents:\n  new-contact: crm.contacts.onContactCreated\n  exploded: crm.contacts.onContactExploded\n",
+        "version: 1\nunknown-events: allow\nevents:\n  new-contact: crm.contacts.onContactCreated\n  exploded: crm.contacts.onContactExploded\n",
     )
     .unwrap();
     let before = snapshot_tree(root);

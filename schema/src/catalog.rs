@@ -1,5 +1,5 @@
 //! The Wix SDK event catalog: every event a backend handler can subscribe to, with its webhook
-//! slug, as published in the `@wix/*` npm packages.
+//! slugs, description and permission scopes, as published in the `@wix/*` npm packages.
 //!
 //! ```
 //! use wixsync_schema::catalog::Catalog;
@@ -9,6 +9,17 @@
 //! assert_eq!(event.slug, "wix.contacts.v4.contact_created");
 //! assert_eq!(event.to_string(), "crm.contacts.onContactCreated");
 //! assert_eq!(event.npm_package(), "@wix/crm");
+//! assert_eq!(event.description, "Triggered when a contact is created.");
+//!
+//! // @wix/astro registers some events under another slug than the SDK's.
+//! let post = catalog.event("blog", "posts", "onPostCreated").unwrap();
+//! assert_eq!(post.slug, "wix.blog.v3.post_created");
+//! assert_eq!(post.registered_slug, "wix.blog.post_created");
+//! let scopes: Vec<&str> = catalog.scopes_of(post).map(|s| s.id).collect();
+//! assert_eq!(
+//!     scopes,
+//!     ["SCOPE.DC-BLOG.MANAGE-BLOG", "SCOPE.DC-BLOG.READ-BLOGS", "SCOPE.DC-BLOG.READ-DRAFT-POSTS"]
+//! );
 //! ```
 //!
 //! # Where the facts come from
@@ -18,8 +29,16 @@
 //! the version recorded in the file, reads which namespaces its entry declaration file
 //! re-exports (`contacts` from `@wix/auto_sdk_crm_contacts`), packs those at the exact
 //! versions the root depends on, and reads from each namespace's `build/es/index.d.mts` every
-//! exported `onX` whose type leads to `EventDefinition<Envelope, "<slug>">`. The file records
-//! the version of every package and namespace package it was read from.
+//! exported `onX` whose type leads to `EventDefinition<Envelope, "<slug>">`. From the JSDoc of
+//! each event function in the namespace's `build/es/index.typings.d.mts` it takes the first
+//! description line and the `@permissionScope`/`@permissionScopeId` pairs: the scopes that each
+//! suffice to receive the event (WIX-FACTS.md, "Permission scopes and descriptions"). From
+//! `@wix/astro`'s integration bundle (`build/integration/index.mjs`) it reads
+//! `legacyWebhookMap`, through which the build passes every SDK slug: the result is the
+//! *registered* slug, the one the Wix dashboard shows and the one "one handler per event" is
+//! about (`wix.blog.v3.post_created` is registered as `wix.blog.post_created`; WIX-FACTS.md,
+//! "What the real build does"). The file records the version of every package it was read
+//! from. `docs/catalog.md` says how to update it.
 //!
 //! An event is identified by (package, namespace, function): function names repeat across
 //! namespaces (`onCartCreated` is in four `@wix/ecom` namespaces) and even across packages
@@ -27,6 +46,11 @@
 //! different namespaces share one webhook slug (`ecom.cart` and `ecom.currentCart` both fire
 //! `wix.ecom.v1.cart_created`). Slugs have no single format: `wix.contacts.v4.contact_created`,
 //! `com.wix.ecommerce.catalog.api.v1.ProductCreated`, `AppInstalled`.
+//!
+//! With `@wix/astro` 2.74.0, 41 of the 351 events are registered under another slug, and the
+//! mapping neither joins two SDK slugs nor lands on another event's SDK slug: comparing
+//! registered slugs groups the catalog's events exactly as comparing SDK slugs does. The
+//! registered slug is still the one to compare and to show, since it is what Wix sees.
 //!
 //! # Cost
 //!
@@ -42,6 +66,7 @@
 //! The catalog covers the packages listed in `xtask/src/catalog.rs` at the recorded versions;
 //! an event added to the SDK later is unknown until the catalog is regenerated.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -61,9 +86,43 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
 #[derive(Debug, Deserialize)]
 #[serde(bound(deserialize = "'de: 'static"))]
 pub struct Catalog {
+    integration: Package,
     packages: Vec<Package>,
     namespaces: Vec<Namespace>,
+    scopes: Vec<Scope>,
     events: Vec<Event>,
+}
+
+/// A permission scope an app can be granted on the Wix app dashboard's Permissions page.
+///
+/// Shape: `{ id: "SCOPE.DC-CONTACTS.READ-CONTACTS", name: "Read Contacts" }`, from the
+/// `@permissionScopeId` and `@permissionScope` JSDoc tags of the SDK's event declarations.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+pub struct Scope {
+    /// The scope's id: `SCOPE.DC-CONTACTS.READ-CONTACTS`.
+    pub id: &'static str,
+    /// The name the dashboard shows: `Read Contacts`,
+    /// `Manage Members and Contacts - all permissions`.
+    #[serde(borrow)]
+    pub name: Cow<'static, str>,
+}
+
+impl Scope {
+    /// Whether the scope only reads: a word of its id's last part (split at `-` and `_`) is
+    /// `READ` or `VIEW` and none is `MANAGE`, `WRITE` or `EDIT`
+    /// (`SCOPE.DC-CONTACTS.READ-CONTACTS`, `SCOPE.PROMOTE.VIEW-SEO`,
+    /// `SCOPE.PAYMENTS.PAYMENT_READ`), or its name starts with `Read ` or `View `. A heuristic
+    /// over Wix's naming, which has no flag for it; such a scope asks the site owner for less
+    /// than a `MANAGE` one.
+    pub fn is_read_only(&self) -> bool {
+        let last = self.id.rsplit('.').next().unwrap_or(self.id);
+        let words: Vec<&str> = last.split(['-', '_']).collect();
+        let reads = words.iter().any(|w| matches!(*w, "READ" | "VIEW"));
+        let changes = words
+            .iter()
+            .any(|w| matches!(*w, "MANAGE" | "WRITE" | "EDIT"));
+        (reads && !changes) || ["Read ", "View "].iter().any(|p| self.name.starts_with(p))
+    }
 }
 
 /// A root SDK package and the version the catalog was read from.
@@ -98,12 +157,14 @@ pub struct Namespace {
 }
 
 /// One SDK event: `import { <namespace> } from '@wix/<package>'` then
-/// `<namespace>.<function>(handler)`, delivered for webhook `<slug>`.
+/// `<namespace>.<function>(handler)`, delivered for webhook `<registered_slug>`.
 ///
 /// Shape: `{ package: "crm", namespace: "contacts", function: "onContactCreated",
-/// slug: "wix.contacts.v4.contact_created" }`. Displays as `crm.contacts.onContactCreated`, the
-/// long form of an event reference in `wix-events.yaml`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+/// slug: "wix.contacts.v4.contact_created", registered_slug: "wix.contacts.v4.contact_created",
+/// description: "Triggered when a contact is created.", scopes: ["SCOPE.DC-CONTACTS.…", …] }`.
+/// Displays as `crm.contacts.onContactCreated`, the long form of an event reference in
+/// `wix-events.yaml`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 pub struct Event {
     /// The root package without its `@wix/` scope: `crm`, `ecom`, `pricing-plans`.
     pub package: &'static str,
@@ -111,9 +172,22 @@ pub struct Event {
     pub namespace: &'static str,
     /// The subscription function: `onContactCreated`.
     pub function: &'static str,
-    /// The webhook slug, from `EventDefinition<_, "<slug>">`: `wix.contacts.v4.contact_created`.
-    /// `@wix/astro` reads it at build time; one handler per slug per app.
+    /// The SDK's webhook slug, from `EventDefinition<_, "<slug>">`:
+    /// `wix.contacts.v4.contact_created`. The handler's `default()` returns it, and
+    /// `@wix/astro` reads it at build time.
     pub slug: &'static str,
+    /// The slug `@wix/astro` registers the extension under: `slug` passed through its
+    /// `legacyWebhookMap` (`wix.blog.v3.post_created` → `wix.blog.post_created`,
+    /// `AppInstalled` → `APP_PROVISIONED_WEBHOOK`), else `slug` itself. What the Wix
+    /// dashboard shows; one handler per registered slug per app.
+    pub registered_slug: &'static str,
+    /// The first line of the event's JSDoc: `Triggered when a contact is created.` Empty for
+    /// the 61 events the SDK gives no description.
+    #[serde(borrow)]
+    pub description: Cow<'static, str>,
+    /// The ids of the permission scopes that each suffice to receive the event, sorted
+    /// ([`Catalog::scopes_of`] gives their names). Empty when the SDK names none.
+    pub scopes: Vec<&'static str>,
 }
 
 impl Event {
@@ -136,15 +210,41 @@ impl Catalog {
         &CATALOG
     }
 
-    /// Parses a catalog file. Strings are borrowed from `source`, so a string with a JSON
-    /// escape is refused (the generator never writes one).
+    /// Parses a catalog file. Names, slugs and ids are borrowed from `source`, so one with a
+    /// JSON escape is refused (the generator never writes one); descriptions and scope names
+    /// may have escapes (`a member's \"About\" section`) and are copied only then.
     fn parse(source: &'static str) -> Result<Catalog, serde_json::Error> {
         let mut catalog: Catalog = serde_json::from_str(source)?;
         // The file is written sorted; sorting again keeps the lookups right if it ever is not.
         catalog.packages.sort_unstable();
         catalog.namespaces.sort_unstable();
+        catalog.scopes.sort_unstable();
         catalog.events.sort_unstable();
         Ok(catalog)
+    }
+
+    /// The `@wix/astro` release the registered slugs were read from: `{ name: "@wix/astro",
+    /// version: "2.74.0" }` (the name with its scope, unlike the SDK packages').
+    pub fn integration(&self) -> &Package {
+        &self.integration
+    }
+
+    /// Every permission scope some event names, sorted by id.
+    pub fn scopes(&self) -> &[Scope] {
+        &self.scopes
+    }
+
+    /// The scope with this id (`SCOPE.DC-CONTACTS.READ-CONTACTS`), if an event names it.
+    pub fn scope(&self, id: &str) -> Option<&Scope> {
+        self.scopes
+            .binary_search_by(|s| s.id.cmp(id))
+            .ok()
+            .map(|i| &self.scopes[i])
+    }
+
+    /// The scopes that each suffice to receive `event`, sorted by id.
+    pub fn scopes_of<'c>(&'c self, event: &'c Event) -> impl Iterator<Item = &'c Scope> + 'c {
+        event.scopes.iter().filter_map(|id| self.scope(id))
     }
 
     /// Every event, sorted by (package, namespace, function).
@@ -184,10 +284,19 @@ impl Catalog {
             .collect()
     }
 
-    /// Every event delivered for the webhook `slug`, sorted: usually one, two when namespaces
+    /// Every event whose SDK slug is `slug`, sorted: usually one, two when namespaces
     /// share a webhook (`wix.ecom.v1.cart_created`: `ecom.cart` and `ecom.currentCart`).
     pub fn by_slug(&self, slug: &str) -> Vec<&Event> {
         self.events.iter().filter(|e| e.slug == slug).collect()
+    }
+
+    /// Every event registered under `slug` (see [`Event::registered_slug`]), sorted:
+    /// `wix.blog.post_created` gives `blog.posts.onPostCreated`.
+    pub fn by_registered_slug(&self, slug: &str) -> Vec<&Event> {
+        self.events
+            .iter()
+            .filter(|e| e.registered_slug == slug)
+            .collect()
     }
 
     /// The events of one namespace (`"ecom", "orders"`), sorted by function; empty when the
@@ -373,6 +482,103 @@ mod tests {
             .event("app-management", "appInstances", "onAppInstanceInstalled")
             .unwrap();
         assert_eq!(event.slug, "AppInstalled");
+    }
+
+    #[test]
+    fn registered_slugs_come_from_astro_legacy_webhook_map() {
+        let catalog = Catalog::get();
+        assert_eq!(catalog.integration().name, "@wix/astro");
+        assert_eq!(catalog.integration().version, "2.74.0");
+        let installed = catalog
+            .event("app-management", "appInstances", "onAppInstanceInstalled")
+            .unwrap();
+        assert_eq!(installed.registered_slug, "APP_PROVISIONED_WEBHOOK");
+        let order = catalog.event("ecom", "orders", "onOrderApproved").unwrap();
+        assert_eq!(order.registered_slug, order.slug);
+        assert_eq!(
+            names(&catalog.by_registered_slug("wix.blog.post_created")),
+            ["blog.posts.onPostCreated"]
+        );
+        let remapped = catalog
+            .events()
+            .iter()
+            .filter(|e| e.registered_slug != e.slug)
+            .count();
+        assert_eq!(remapped, 41);
+        // The mapping joins no two SDK slugs and lands on no other event's SDK slug (see the
+        // module docs); a catalog update that changes this changes what "one handler per
+        // event" means, and this test says so.
+        for event in catalog.events() {
+            let same_registered: BTreeSet<&str> = catalog
+                .by_registered_slug(event.registered_slug)
+                .iter()
+                .map(|e| e.slug)
+                .collect();
+            assert_eq!(same_registered, BTreeSet::from([event.slug]), "{event}");
+        }
+    }
+
+    #[test]
+    fn descriptions_and_scopes_come_from_the_jsdoc() {
+        let catalog = Catalog::get();
+        let created = catalog
+            .event("crm", "contacts", "onContactCreated")
+            .unwrap();
+        assert_eq!(created.description, "Triggered when a contact is created.");
+        let scopes: Vec<(&str, &str)> = catalog
+            .scopes_of(created)
+            .map(|s| (s.id, &*s.name))
+            .collect();
+        assert_eq!(scopes.len(), 11);
+        assert!(scopes.contains(&("SCOPE.DC-CONTACTS.READ-CONTACTS", "Read Contacts")));
+        assert!(scopes.contains(&(
+            "SCOPE.DC-CONTACTS-MEGA.MANAGE-MEMBERS-CONTACTS",
+            "Manage Members and Contacts - all permissions"
+        )));
+        // A description with a JSON escape in the file.
+        let about = catalog
+            .event("members", "membersAbout", "onMemberAboutCreated")
+            .unwrap();
+        assert_eq!(
+            about.description,
+            "Triggered when a member's \"About\" section content is created."
+        );
+        // The SDK gives some events no description, and a few no scope.
+        let liked = catalog.event("blog", "posts", "onPostLiked").unwrap();
+        assert_eq!(liked.description, "");
+        let attribute = catalog
+            .event(
+                "bookings",
+                "attributeDefinition",
+                "onAttributeDefinitionCreated",
+            )
+            .unwrap();
+        assert!(attribute.scopes.is_empty());
+        let read = catalog.scope("SCOPE.DC-BLOG.READ-BLOGS").unwrap();
+        assert_eq!(read.name, "Read Blog");
+        assert!(read.is_read_only());
+        assert!(
+            !catalog
+                .scope("SCOPE.DC-BLOG.MANAGE-BLOG")
+                .unwrap()
+                .is_read_only()
+        );
+        // The SDK gives this one no name; its id says it reads.
+        let payment = catalog.scope("SCOPE.PAYMENTS.PAYMENT_READ").unwrap();
+        assert_eq!(payment.name, "SCOPE.PAYMENTS.PAYMENT_READ");
+        assert!(payment.is_read_only());
+        let write = catalog.scope("SCOPE.STORES.CATALOG_WRITE").unwrap();
+        assert!(!write.is_read_only());
+        let read_only = catalog.scopes().iter().filter(|s| s.is_read_only()).count();
+        assert_eq!((read_only, catalog.scopes().len()), (53, 104));
+        // Every scope an event names is in the table.
+        for event in catalog.events() {
+            assert_eq!(
+                catalog.scopes_of(event).count(),
+                event.scopes.len(),
+                "{event}"
+            );
+        }
     }
 
     #[test]

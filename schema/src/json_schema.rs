@@ -15,13 +15,21 @@
 //! # yaml-language-server: $schema=wix-events.schema.json
 //! ```
 //!
-//! The event reference is `anyOf` a list of every catalog event (offered for completion, each
-//! with its webhook slug) and the pattern of `package.namespace.function` or
-//! `namespace.function`: an event newer than the catalog, or a short form, validates here and
-//! is judged by the parser (a warning, or an error with a suggestion). Keys of `events:` are checked by
-//! `propertyNames` and their values given by `additionalProperties`: the YAML language server
-//! completes values from `properties` and `additionalProperties` only, not from
-//! `patternProperties`.
+//! Event references are where it catches typos (see `field_schema.rs`): each value is a
+//! catalog event, offered for completion with its description, registered webhook slug and
+//! permission scopes, or a short form one package alone has. An event the catalog does not know
+//! validates only when the manifest opts in with `unknown-events: allow`, as in the parser:
+//!
+//! ```json
+//! "if": { "properties": { "unknown-events": { "const": "allow" } }, "required": ["unknown-events"] },
+//! "else": { "properties": { "events": { "additionalProperties": { "$ref": "#/definitions/CatalogEntry" } } } }
+//! ```
+//!
+//! The base schema accepts any well-formed full form (so that completion still offers every
+//! catalog event in both cases); `else` adds the catalog check when the opt-in is missing.
+//! Keys of `events:` are checked by `propertyNames` and their values given by
+//! `additionalProperties`: the YAML language server completes values from `properties` and
+//! `additionalProperties` only, not from `patternProperties`.
 //!
 //! The committed copy, `schema/wix-events.schema.json`, is compared with this one by a test;
 //! after a change here, in `raw.rs` or in the catalog, regenerate it from the workspace root:
@@ -35,37 +43,38 @@
 //! The schema checks each value alone. A folder, event or `id` listed twice, and `renamed-from`
 //! names that clash, are found by [`crate::Manifest::parse`] only.
 
-use std::borrow::Cow;
-
+use schemars::Schema;
 use schemars::generate::SchemaSettings;
 use schemars::transform::RecursiveTransform;
-use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::Value;
 
-use crate::catalog::Catalog;
-use crate::manifest::{ExportStyle, SUPPORTED_VERSIONS};
+use crate::field_schema::CatalogEntry;
+use crate::format::UnknownEvents;
 use crate::raw::RawManifest;
-
-/// A folder name, the rule of [`crate::Slug`].
-pub(crate) const FOLDER_NAME_PATTERN: &str = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$";
-
-/// `package.namespace.function` (the shape [`crate::EventRef::parse`] accepts), or the short
-/// `namespace.function`, which the manifest accepts when one package of the catalog has it.
-pub(crate) const EVENT_REFERENCE_PATTERN: &str =
-    r"^([a-z][a-z0-9-]*\.)?[A-Za-z_$][A-Za-z0-9_$]*\.on[A-Z][A-Za-z0-9_$]*$";
-
-/// A lowercase, hyphenated UUID, the only spelling of an `id` the manifest accepts.
-pub(crate) const EXTENSION_ID_PATTERN: &str =
-    "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
 
 /// The JSON Schema (draft-07) of `wix-events.yaml`. Object keys are sorted, so the text is the
 /// same whatever `serde_json` features the build unifies.
 pub fn json_schema() -> Value {
-    let mut schema = SchemaSettings::draft07()
+    let mut generator = SchemaSettings::draft07()
         .with_transform(RecursiveTransform(tidy))
-        .into_generator()
-        .into_root_schema_for::<RawManifest>()
-        .to_value();
+        .into_generator();
+    let catalog_entry = generator.subschema_for::<CatalogEntry>();
+    let mut schema = generator.into_root_schema_for::<RawManifest>();
+    let allow = UnknownEvents::Allow.to_string();
+    schema.insert(
+        "if".to_owned(),
+        serde_json::json!({
+            "properties": { "unknown-events": { "const": allow } },
+            "required": ["unknown-events"],
+        }),
+    );
+    schema.insert(
+        "else".to_owned(),
+        serde_json::json!({
+            "properties": { "events": { "additionalProperties": catalog_entry } },
+        }),
+    );
+    let mut schema = schema.to_value();
     schema.sort_all_objects();
     schema
 }
@@ -96,91 +105,11 @@ fn tidy(schema: &mut Schema) {
     }
 }
 
-/// An SDK event reference, `package.namespace.function`: the short form of an entry and the
-/// `event` of the long form. A definition of its own, as the list of events is long.
-pub(crate) struct EventReference;
-
-impl JsonSchema for EventReference {
-    fn schema_name() -> Cow<'static, str> {
-        "EventReference".into()
-    }
-
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        let events = Catalog::get().events();
-        let names: Vec<String> = events.iter().map(ToString::to_string).collect();
-        // Not standard JSON Schema: the YAML and JSON language servers show these beside
-        // the completions of `enum`; validators ignore them.
-        let slugs: Vec<String> = events
-            .iter()
-            .map(|e| format!("webhook {}", e.slug))
-            .collect();
-        schemars::json_schema!({
-            "type": "string",
-            "description": "An SDK event, `package.namespace.function`: the npm package without \
-                its `@wix/` scope, the namespace it exports, the `on...` function. \
-                `crm.contacts.onContactCreated` is `contacts.onContactCreated` from `@wix/crm`. \
-                The short form `contacts.onContactCreated` is accepted when only one package \
-                has that event. `wixsync events` lists them all.",
-            "anyOf": [
-                { "enum": names, "enumDescriptions": slugs },
-                { "pattern": EVENT_REFERENCE_PATTERN },
-            ],
-        })
-    }
-}
-
-/// A folder name: a key of `events:`, or an item of `renamed-from`.
-pub(crate) fn folder_name() -> Value {
-    serde_json::json!({
-        "type": "string",
-        "pattern": FOLDER_NAME_PATTERN,
-    })
-}
-
-/// `version`: one of [`SUPPORTED_VERSIONS`].
-pub(crate) fn version(_: &mut SchemaGenerator) -> Schema {
-    schemars::json_schema!({
-        "type": "integer",
-        "enum": SUPPORTED_VERSIONS,
-    })
-}
-
-/// `export-style`: `default` or `named`, each explained.
-pub(crate) fn export_style(_: &mut SchemaGenerator) -> Schema {
-    let styles = [ExportStyle::Default, ExportStyle::Named].map(|style| style.to_string());
-    schemars::json_schema!({
-        "type": "string",
-        "enum": styles,
-        "enumDescriptions": [
-            "export default extensions.event({...}), imported by a default import: what \
-             `wix generate` writes",
-            "export const eventContactCreated = extensions.event({...}), imported by name: the \
-             style of older docs",
-        ],
-    })
-}
-
-/// `renamed-from`: folder names, each once.
-pub(crate) fn folder_names(_: &mut SchemaGenerator) -> Schema {
-    schemars::json_schema!({
-        "type": "array",
-        "items": folder_name(),
-        "uniqueItems": true,
-    })
-}
-
-/// `id`: a lowercase, hyphenated UUID.
-pub(crate) fn extension_id(_: &mut SchemaGenerator) -> Schema {
-    schemars::json_schema!({
-        "type": "string",
-        "pattern": EXTENSION_ID_PATTERN,
-        "examples": ["9b2e4c1a-7d3f-4e8a-b5c6-0f1e2d3c4b5a"],
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Catalog;
+    use crate::format::{EXTENSION_ID_PATTERN, FOLDER_NAME_PATTERN, FULL_EVENT_PATTERN};
 
     /// The command that rewrites `schema/wix-events.schema.json`, run from the workspace root.
     const REGENERATE: &str = "cargo run -p wixsync -- schema > schema/wix-events.schema.json";
@@ -234,21 +163,49 @@ mod tests {
     }
 
     #[test]
-    fn every_catalog_event_is_offered() {
+    fn every_catalog_event_is_offered_with_its_description() {
         let schema = json_schema();
-        let reference = &schema["definitions"]["EventReference"];
-        let offered = reference["anyOf"][0]["enum"].as_array().unwrap();
+        let event = &schema["definitions"]["Event"];
+        let offered = event["anyOf"][0]["enum"].as_array().unwrap();
         let catalog = Catalog::get().events();
         assert_eq!(offered.len(), catalog.len());
-        assert!(offered.contains(&"crm.contacts.onContactCreated".into()));
-        let descriptions = reference["anyOf"][0]["enumDescriptions"]
-            .as_array()
-            .unwrap();
-        let i = offered
-            .iter()
-            .position(|e| e == "crm.contacts.onContactCreated")
-            .unwrap();
-        assert_eq!(descriptions[i], "webhook wix.contacts.v4.contact_created");
-        assert_eq!(reference["anyOf"][1]["pattern"], EVENT_REFERENCE_PATTERN);
+        let descriptions = event["anyOf"][0]["enumDescriptions"].as_array().unwrap();
+        let describe = |name: &str| {
+            let i = offered.iter().position(|e| e == name).unwrap();
+            descriptions[i].as_str().unwrap().to_owned()
+        };
+        assert_eq!(
+            describe("blog.posts.onPostCreated"),
+            "Triggered when a post is created. Webhook wix.blog.post_created (the SDK's \
+             wix.blog.v3.post_created). Any one of these permission scopes: Manage Blog, Read \
+             Blog, Read Draft Blog Posts."
+        );
+        assert_eq!(
+            describe("bookings.attributeDefinition.onAttributeDefinitionCreated"),
+            "Triggered when an attribute definition is created. Webhook \
+             wix.bookings.attributes.v1.attribute_definition_created. The SDK names no \
+             permission scope for it."
+        );
+        // Short forms validate but are not offered twice.
+        let shorts = &event["anyOf"][1];
+        assert_eq!(shorts["doNotSuggest"], true);
+        let shorts = shorts["enum"].as_array().unwrap();
+        assert!(shorts.contains(&"contacts.onContactCreated".into()));
+        assert!(
+            !shorts.contains(&"orders.onOrderUpdated".into()),
+            "three packages have it"
+        );
+        // Outside the catalog: only a full form, and only under the opt-in.
+        let reference = &schema["definitions"]["EventReference"];
+        assert_eq!(reference["anyOf"][0]["$ref"], "#/definitions/Event");
+        assert_eq!(reference["anyOf"][1]["pattern"], FULL_EVENT_PATTERN);
+        assert_eq!(
+            schema["if"]["properties"]["unknown-events"]["const"],
+            "allow"
+        );
+        assert_eq!(
+            schema["else"]["properties"]["events"]["additionalProperties"]["$ref"],
+            "#/definitions/CatalogEntry"
+        );
     }
 }

@@ -14,15 +14,23 @@
 //!
 //! Event references are checked against the SDK event catalog ([`catalog`]): a near miss is an
 //! error with a suggestion, a short form `namespace.function` must name exactly one package's
-//! event, and two entries may not share a webhook slug.
+//! event, and two entries may not share a registered webhook slug.
 //!
 //! # Limitations
 //!
 //! The catalog knows the packages and versions recorded in `schema/catalog.json`; a full-form
-//! event it does not know is accepted with a warning.
+//! event it does not know is an error, unless the manifest says `unknown-events: allow`.
+//!
+//! # Modules
+//!
+//! `format` (the format's vocabulary) ← `field_schema` (each field's JSON Schema) ← `raw` (the
+//! serde shape) ← `manifest` (the checked shape) and `json_schema` (the root schema); `catalog`
+//! and `diagnostic` stand alone. No cycle: `manifest` and `json_schema` do not know each other.
 
 pub mod catalog;
 pub mod diagnostic;
+mod field_schema;
+mod format;
 mod json_schema;
 pub mod manifest;
 mod raw;
@@ -31,5 +39,5 @@ pub use diagnostic::{Diagnostic, Label, Severity, SourceFile};
 pub use json_schema::{json_schema, json_schema_text};
 pub use manifest::{
     Entry, EventRef, ExportStyle, MANIFEST_FILE_NAME, Manifest, Place, SUPPORTED_VERSIONS, Slug,
-    is_identifier,
+    UnknownEvents, is_identifier,
 };

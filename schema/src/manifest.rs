@@ -11,36 +11,10 @@ use std::fmt;
 use serde_saphyr::{DuplicateKeyPolicy, MessageFormatter, Spanned, UserMessageFormatter};
 use uuid::Uuid;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Event};
 use crate::diagnostic::{Diagnostic, SourceFile};
+pub use crate::format::{ExportStyle, MANIFEST_FILE_NAME, SUPPORTED_VERSIONS, UnknownEvents};
 use crate::raw::{RawEntry, RawManifest};
-
-/// The manifest versions this build understands.
-pub const SUPPORTED_VERSIONS: &[u64] = &[1];
-
-/// The manifest's file name, at the app root.
-pub const MANIFEST_FILE_NAME: &str = "wix-events.yaml";
-
-/// How a builder exports its extension. See WIX-FACTS.md, "Registration".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum ExportStyle {
-    /// `export default extensions.event({...})`, imported as `import contactCreated from '...'`.
-    /// What `wix generate` writes (`@wix/cli` 1.1.247).
-    #[default]
-    Default,
-    /// `export const eventContactCreated = extensions.event({...})`, imported by name.
-    /// The style of older docs and agent skills.
-    Named,
-}
-
-impl fmt::Display for ExportStyle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ExportStyle::Default => "default",
-            ExportStyle::Named => "named",
-        })
-    }
-}
 
 /// A folder name: `^[a-z][a-z0-9]*(-[a-z0-9]+)*$` (lowercase words joined by single hyphens,
 /// starting with a letter), so that its camelCase is a valid identifier.
@@ -147,11 +121,22 @@ impl EventRef {
 }
 
 impl EventRef {
-    /// The webhook slug, when the catalog has this event.
+    /// The catalog's record of this event, if it has one.
+    pub fn catalog_event(&self) -> Option<&'static Event> {
+        Catalog::get().event(&self.package, &self.namespace, &self.function)
+    }
+
+    /// The SDK's webhook slug (what the handler's `default()` returns), when the catalog has
+    /// this event: `wix.blog.v3.post_created`.
     pub fn slug(&self) -> Option<&'static str> {
-        Catalog::get()
-            .event(&self.package, &self.namespace, &self.function)
-            .map(|e| e.slug)
+        self.catalog_event().map(|e| e.slug)
+    }
+
+    /// The slug `@wix/astro` registers the handler under, when the catalog has this event:
+    /// `wix.blog.post_created` for `blog.posts.onPostCreated`. The one Wix shows, and the one
+    /// to compare for "one handler per event" (see [`crate::catalog::Event::registered_slug`]).
+    pub fn registered_slug(&self) -> Option<&'static str> {
+        self.catalog_event().map(|e| e.registered_slug)
     }
 }
 
@@ -234,6 +219,8 @@ pub struct Manifest {
     pub version: u64,
     /// The export style new builders use; `None` lets the app's existing builders decide.
     pub export_style: Option<ExportStyle>,
+    /// What an event the catalog does not know is: an error (the default) or allowed.
+    pub unknown_events: UnknownEvents,
     /// The entries, in manifest order.
     pub entries: Vec<Entry>,
     /// The manifest's text, for diagnostics that point into it.
@@ -267,6 +254,7 @@ impl Manifest {
         Checker {
             source,
             bom,
+            unknown_events: UnknownEvents::default(),
             errors: Vec::new(),
             warnings: Vec::new(),
         }
@@ -333,6 +321,7 @@ fn line_col_offset(text: &str, line: u64, column: u64) -> usize {
 struct Checker<'a> {
     source: &'a SourceFile,
     bom: usize,
+    unknown_events: UnknownEvents,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
 }
@@ -389,6 +378,20 @@ impl Checker<'_> {
                 }
             });
 
+        if let Some(policy) = &raw.unknown_events {
+            match UnknownEvents::from_name(&policy.value) {
+                Some(value) => self.unknown_events = value,
+                None => self.error(
+                    "manifest::unknown-events",
+                    policy,
+                    format!("`{}` is not a value of `unknown-events`", policy.value),
+                    "use `unknown-events: allow` to accept events the catalog does not know, or \
+                     `unknown-events: error` (the default)"
+                        .to_owned(),
+                ),
+            }
+        }
+
         let mut entries = Vec::new();
         for (key, value) in raw.events.value.0 {
             if let Some(entry) = self.check_entry(&key, value) {
@@ -401,6 +404,7 @@ impl Checker<'_> {
             Ok(Manifest {
                 version: raw.version.value,
                 export_style,
+                unknown_events: self.unknown_events,
                 entries,
                 source: self.source.clone(),
                 warnings: self.warnings,
@@ -412,9 +416,11 @@ impl Checker<'_> {
         }
     }
 
-    /// Checks an event reference against the catalog: the long form must be a catalog event
-    /// (a near miss is an error with suggestions; anything else is accepted with a warning,
-    /// since the catalog may lag the SDK); the short form must name exactly one.
+    /// Checks an event reference against the catalog: the short form must name exactly one
+    /// catalog event; the long form must be a catalog event, or else is an error with the
+    /// nearest event as a suggestion, unless the manifest says `unknown-events: allow`: then
+    /// it is used as written with a warning, since the catalog may lag the SDK. The JSON
+    /// Schema draws the same line.
     fn resolve_event(&mut self, text: &Spanned<String>) -> Option<EventRef> {
         let catalog = Catalog::get();
         let value = text.value.trim();
@@ -469,33 +475,65 @@ impl Checker<'_> {
             return Some(event);
         }
         let names: Vec<String> = catalog.events().iter().map(ToString::to_string).collect();
-        match closest(value, names.iter().map(String::as_str)) {
-            Some(near) => {
+        let near = closest(value, names.iter().map(String::as_str));
+        let lists = format!(
+            "`wixsync events --package {}` lists its events",
+            event.package
+        );
+        let lists = if catalog.package_version(&event.package).is_some() {
+            lists
+        } else {
+            "`wixsync events` lists every event".to_owned()
+        };
+        let read_from = catalog.package_version(&event.package).map_or_else(
+            || format!("has no package `{}`", event.package),
+            |v| format!("was read from @wix/{} {v}", event.package),
+        );
+        match self.unknown_events {
+            UnknownEvents::Error => {
+                let help = match near {
+                    Some(near) => format!(
+                        "did you mean `{near}`? ({lists}; for an SDK event newer than \
+                         wixsync's catalog, add `unknown-events: allow` to the manifest)"
+                    ),
+                    None => format!(
+                        "check the spelling ({lists}); the catalog {read_from}. If the SDK has \
+                         this event, add `unknown-events: allow` to the manifest to use it as \
+                         written"
+                    ),
+                };
                 self.error(
                     "manifest::unknown-event",
                     text,
                     format!("`{value}` is not a Wix SDK event"),
-                    format!("did you mean `{near}`? (`wixsync events` lists every event)"),
+                    help,
                 );
                 None
             }
-            None => {
+            UnknownEvents::Allow => {
                 let place = self.place(text);
-                let version = catalog.package_version(&event.package).map_or_else(
-                    || format!("has no package `{}`", event.package),
-                    |v| format!("was read from @wix/{} {v}", event.package),
-                );
+                let help = match near {
+                    Some(near) => format!(
+                        "did you mean `{near}`? If not, and the SDK has this event (the catalog \
+                         {read_from}), the handler will compile and this warning can be ignored"
+                    ),
+                    None => format!(
+                        "the catalog {read_from}; if the SDK has this event, the handler will \
+                         compile and this warning can be ignored; otherwise check the spelling"
+                    ),
+                };
                 self.warnings.push(
                     Diagnostic::warning(
                         "manifest::event-not-in-catalog",
                         format!("`{value}` is not in wixsync's event catalog"),
                     )
                     .in_source(self.source)
-                    .label(place.offset, place.len, "used as written")
-                    .help(format!(
-                        "the catalog {version}; if the SDK has this event, the handler will \
-                         compile and this warning can be ignored; otherwise check the spelling"
-                    )),
+                    .label(
+                        place.offset,
+                        place.len,
+                        "used as written (`unknown-events: allow`)",
+                    )
+                    .help(help),
                 );
                 Some(event)
             }
@@ -594,13 +632,13 @@ impl Checker<'_> {
                     "an app handles each event once: keep one entry and put both handlers' \
                      work in its handler",
                 );
-            } else if let Some(slug) = entry.event.slug()
+            } else if let Some(slug) = entry.event.registered_slug()
                 && let Some(first) = by_slug.insert(slug, entry)
             {
                 self.twice(
                     "manifest::duplicate-slug",
                     format!(
-                        "`{}` and `{}` fire the same webhook, `{slug}`",
+                        "`{}` and `{}` are registered for the same webhook, `{slug}`",
                         first.event, entry.event
                     ),
                     first.event_place,

@@ -2,9 +2,10 @@
 //! before any rule is checked. [`crate::Manifest::parse`] turns it into the validated shape.
 //!
 //! The same types give the JSON Schema (`json_schema.rs`): each field's `///` line becomes its
-//! description, shown by editors on hover, so it is written for someone new to wixsync.
-//! `RawEvents` and `RawEntry`, deserialized by hand, have hand-written schemas below their
-//! `Deserialize` impls; keep each pair in step.
+//! description, shown by editors on hover, so it is written for someone new to wixsync; the
+//! schema of each value comes from `field_schema.rs`. `RawEvents` and `RawEntry`, deserialized
+//! by hand, have hand-written schemas below their `Deserialize` impls; keep each pair in step.
+//! This module checks no rule: that is `manifest.rs`.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -14,7 +15,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
-use crate::json_schema::{self as js, EventReference};
+use crate::field_schema::{self as js, AnyEvent};
 
 /// The whole file.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -33,6 +34,13 @@ pub struct RawManifest {
     #[serde(default)]
     #[schemars(schema_with = "js::export_style")]
     pub export_style: Option<Spanned<String>>,
+    /// What to do with an event written in full that wixsync's catalog does not know:
+    /// `error` (the default: it is most likely a typo, and the error suggests the nearest
+    /// event) or `allow` (use it as written, with a warning: for an SDK event newer than the
+    /// catalog).
+    #[serde(default)]
+    #[schemars(schema_with = "js::unknown_events")]
+    pub unknown_events: Option<Spanned<String>>,
     /// The event extensions the app must have, in order. Each key is a folder name under
     /// src/extensions/backend/events/ (lowercase words joined by hyphens, like
     /// `contact-created`); each value the SDK event its handler subscribes to, like
@@ -61,7 +69,7 @@ pub enum RawEntry {
 pub struct RawLongEntry {
     /// The SDK event the handler subscribes to, as `package.namespace.function`: for example
     /// `crm.contacts.onContactCreated`.
-    #[schemars(with = "EventReference")]
+    #[schemars(with = "AnyEvent")]
     pub event: Spanned<String>,
     /// Earlier names of this folder: an existing extension under one of them is renamed to
     /// this entry's folder, and keeps its id and its handler's code.
@@ -152,7 +160,7 @@ impl JsonSchema for RawEntry {
                 `crm.contacts.onContactCreated`; or a map with `event` and, optionally, \
                 `renamed-from` and `id`.",
             "anyOf": [
-                generator.subschema_for::<EventReference>(),
+                generator.subschema_for::<AnyEvent>(),
                 generator.subschema_for::<RawLongEntry>(),
             ],
         })

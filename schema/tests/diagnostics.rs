@@ -59,8 +59,20 @@ const CASES: &[(&str, &str)] = &[
         "version: 1\nexport-style: defualt\nevents:\n  Contact: crm.contacts.onContactCreated\n  b: crm.contacts.onContactCreated\n  c:\n    event: ecom.orders.onOrderApproved\n    id: 9B2E4C1A-7D3F-4E8A-B5C6-0F1E2D3C4B5A\n",
     ),
     (
-        "not_in_catalog_is_a_warning",
+        "not_in_catalog_is_an_error",
         "version: 1\nevents:\n  spun: acme.widgets.onWidgetSpun\n",
+    ),
+    (
+        "not_in_catalog_allowed_is_a_warning",
+        "version: 1\nunknown-events: allow\nevents:\n  spun: acme.widgets.onWidgetSpun\n",
+    ),
+    (
+        "typo_allowed_is_a_warning_with_suggestion",
+        "version: 1\nunknown-events: allow\nevents:\n  contact-created: crm.contacts.onContactCreate\n",
+    ),
+    (
+        "bad_unknown_events_value",
+        "version: 1\nunknown-events: yes\nevents:\n  contact-created: crm.contacts.onContactCreated\n",
     ),
 ];
 

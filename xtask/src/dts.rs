@@ -154,7 +154,7 @@ fn collect_root(
 }
 
 /// Resolves `./x` from the file `from` to a declaration file of the tarball.
-fn resolve_relative(tarball: &Tarball, from: &str, source: &str) -> Option<String> {
+pub(crate) fn resolve_relative(tarball: &Tarball, from: &str, source: &str) -> Option<String> {
     let mut parts: Vec<&str> = from.split('/').collect();
     parts.pop();
     for segment in source.split('/') {

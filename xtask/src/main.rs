@@ -6,8 +6,10 @@
 //! - `cargo xtask npm-pack OUT_DIR`: the npm tarballs of `wixsync` and this machine's platform
 //!   package.
 
+mod astro;
 mod catalog;
 mod dts;
+mod jsdoc;
 mod npm;
 mod npm_pack;
 mod reference;

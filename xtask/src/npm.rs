@@ -42,8 +42,11 @@ impl Spec {
 pub struct Tarball {
     pub name: String,
     pub version: String,
-    /// Paths relative to the package root (`package.json`, `build/es/index.d.mts`).
+    /// Paths relative to the package root (`package.json`, `build/es/index.d.mts`): the
+    /// package files and declaration files, read when the tarball is opened.
     files: BTreeMap<String, Vec<u8>>,
+    /// The tarball in the cache, for [`Tarball::read_other`]; `None` for a test package.
+    archive: Option<PathBuf>,
 }
 
 impl Tarball {
@@ -57,6 +60,7 @@ impl Tarball {
                 .iter()
                 .map(|(path, text)| (path.to_string(), text.as_bytes().to_vec()))
                 .collect(),
+            archive: None,
         }
     }
 
@@ -68,6 +72,24 @@ impl Tarball {
             .get(path)
             .with_context(|| format!("{}@{} has no file {path}", self.name, self.version))?;
         std::str::from_utf8(bytes)
+            .with_context(|| format!("{}@{}: {path} is not UTF-8", self.name, self.version))
+    }
+
+    /// A text file that is not a declaration (such as `build/integration/index.mjs`), read
+    /// out of the tarball on demand: most packages are only asked for their declarations.
+    pub fn read_other(&self, path: &str) -> Result<String> {
+        let path = path.trim_start_matches("./");
+        if self.files.contains_key(path) {
+            return Ok(self.text(path)?.to_owned());
+        }
+        let archive = self
+            .archive
+            .as_ref()
+            .with_context(|| format!("{}@{} has no file {path}", self.name, self.version))?;
+        let bytes = read_tarball_with(archive, |relative| relative == path)?
+            .remove(path)
+            .with_context(|| format!("{}@{} has no file {path}", self.name, self.version))?;
+        String::from_utf8(bytes)
             .with_context(|| format!("{}@{}: {path} is not UTF-8", self.name, self.version))
     }
 
@@ -202,6 +224,7 @@ pub fn fetch(specs: &[Spec], cache: &Path, jobs: usize) -> Result<Vec<Tarball>> 
                 name: spec.name.clone(),
                 version: version.clone(),
                 files: read_tarball(path)?,
+                archive: Some(path.clone()),
             };
             let manifest = tarball.manifest()?;
             if manifest.name != tarball.name || manifest.version != tarball.version {
@@ -260,8 +283,21 @@ fn pack(batch: &[&Spec], scratch: &Path, cache: &Path) -> Result<Vec<(Spec, Stri
     Ok(results)
 }
 
-/// The files of a tarball that the generator may read: `package.json` files and declarations.
+/// The files of a tarball that the generator reads of every package: `package.json` files and
+/// declarations.
 fn read_tarball(path: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
+    read_tarball_with(path, |relative| {
+        relative.ends_with("package.json")
+            || relative.ends_with(".d.mts")
+            || relative.ends_with(".d.ts")
+    })
+}
+
+/// The files of a tarball whose path (relative to the package root) `keep` accepts.
+fn read_tarball_with(
+    path: &Path,
+    keep: impl Fn(&str) -> bool,
+) -> Result<BTreeMap<String, Vec<u8>>> {
     let file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut archive = tar::Archive::new(GzDecoder::new(file));
     let mut files = BTreeMap::new();
@@ -275,10 +311,7 @@ fn read_tarball(path: &Path) -> Result<BTreeMap<String, Vec<u8>>> {
         let Some((_, relative)) = name.split_once('/') else {
             continue;
         };
-        if relative.ends_with("package.json")
-            || relative.ends_with(".d.mts")
-            || relative.ends_with(".d.ts")
-        {
+        if keep(relative) {
             let mut bytes = Vec::new();
             entry
                 .read_to_end(&mut bytes)
