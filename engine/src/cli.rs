@@ -12,7 +12,8 @@ use wixsync_schema::Diagnostic;
 use wixsync_schema::catalog::Catalog;
 
 use crate::catalog_cmd;
-use crate::commit::{CommitError, commit};
+use crate::commit::commit;
+use crate::commit::session::{self, Access};
 use crate::reconcile::{Failure, Options, Reconciliation, reconcile};
 use crate::render::{Palette, render_diff, render_steps, summary};
 
@@ -259,6 +260,7 @@ fn in_sync(streams: &mut Streams<'_>, name: &str, reconciliation: &Reconciliatio
 }
 
 fn plan_command(args: &AppArgs, streams: &mut Streams<'_>) -> Result<i32, Failure> {
+    let _session = session::open(&args.dir, Access::Read, streams.stderr)?;
     let reconciliation = reconcile(&args.dir, &options(args))?;
     let palette = Palette::new(streams.color);
     let plan = &reconciliation.plan;
@@ -295,6 +297,13 @@ fn plan_command(args: &AppArgs, streams: &mut Streams<'_>) -> Result<i32, Failur
 }
 
 fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>) -> Result<i32, Failure> {
+    // The lock (and recovery of an interrupted apply) for the whole read-plan-commit cycle.
+    let access = if args.check {
+        Access::Read
+    } else {
+        Access::Write
+    };
+    let _session = session::open(&args.app.dir, access, streams.stderr)?;
     let reconciliation = reconcile(&args.app.dir, &options(&args.app))?;
     let palette = Palette::new(streams.color);
     let plan = &reconciliation.plan;
@@ -328,22 +337,8 @@ fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>) -> Result<i32, Fai
     let written = match commit(&args.app.dir, &reconciliation.changeset) {
         Ok(written) => written,
         Err(failure) => {
-            let help = match &failure.error {
-                CommitError::Unsafe { .. } => {
-                    "wixsync never writes through a symbolic link or outside the app: replace the \
-                     link with the folder or file it points to"
-                }
-                _ => "check the permissions of the app's files and folders",
-            };
-            let done = &failure.done;
-            let state = if done.written == 0 && done.deleted == 0 {
-                "nothing was written".to_owned()
-            } else {
-                format!(
-                    "{} file(s) were written and {} deleted before it; `wixsync plan` shows what is left",
-                    done.written, done.deleted
-                )
-            };
+            let help = failure.error.help();
+            let state = failure.outcome_text();
             report(
                 streams,
                 &[Diagnostic::error("commit::io", failure.error.to_string())

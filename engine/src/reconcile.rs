@@ -148,6 +148,7 @@ pub fn reconcile(root: &Path, options: &Options) -> Result<Reconciliation, Failu
         };
         return Err(Diagnostic::error("app::read", message).help(help).into());
     }
+    crate::commit::session::refuse_half_written(root)?;
     let manifest = read_manifest(root, options)?;
     let tree = AppTree::load(root).map_err(|e| {
         Diagnostic::error("app::read", e.to_string())
