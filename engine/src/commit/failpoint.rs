@@ -1,10 +1,12 @@
 //! Failpoints: named places in the commit and its recovery where a test can make wixsync stop
 //! dead (as `kill -9` would) or fail with an I/O error.
 //!
-//! Driven by the environment variable `WIXSYNC_FAILPOINT=<name>[@<n>][:error]`: the `n`-th time
-//! (default the first) the named point is reached, the process aborts (no destructor runs, no
-//! buffer is flushed, the kernel releases the lock), or with `:error` the step fails with an
-//! I/O error, which exercises the roll-back path. Without the variable every point is inert.
+//! Driven by the environment variable `WIXSYNC_FAILPOINT=<name>[@<n>][:error]` (several,
+//! comma-separated): the `n`-th time (default the first) the named point is reached, the
+//! process aborts (no destructor runs, no buffer is flushed, the kernel releases the lock), or
+//! with `:error` the step fails with an I/O error, which exercises the roll-back path; so
+//! `rename@3:error,rollback@1` fails the third rename and dies in the roll-back. Without the
+//! variable every point is inert.
 //!
 //! They are compiled into every build, not behind a cargo feature: the crash tests drive the
 //! very binary users run, `cargo test` needs no extra flags, and the cost is one environment
@@ -42,32 +44,40 @@ pub const FAILPOINTS: &[&str] = &[
     "rollback",
 ];
 
-/// What the variable asks for.
+/// What the variable asks for, one per comma-separated item.
 struct Spec {
     name: String,
     nth: u32,
     error: bool,
+    hits: AtomicU32,
 }
 
-fn spec() -> Option<&'static Spec> {
-    static SPEC: OnceLock<Option<Spec>> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        let text = std::env::var("WIXSYNC_FAILPOINT").ok()?;
-        let (text, error) = match text.strip_suffix(":error") {
-            Some(rest) => (rest, true),
-            None => (text.as_str(), false),
+fn specs() -> &'static [Spec] {
+    static SPECS: OnceLock<Vec<Spec>> = OnceLock::new();
+    SPECS.get_or_init(|| {
+        let Ok(text) = std::env::var("WIXSYNC_FAILPOINT") else {
+            return Vec::new();
         };
-        let (name, nth) = match text.split_once('@') {
-            Some((name, n)) => (name, n.parse().ok()?),
-            None => (text, 1),
-        };
-        Some(Spec {
-            name: name.to_owned(),
-            nth,
-            error,
-        })
+        text.split(',')
+            .filter_map(|item| {
+                let item = item.trim();
+                let (item, error) = match item.strip_suffix(":error") {
+                    Some(rest) => (rest, true),
+                    None => (item, false),
+                };
+                let (name, nth) = match item.split_once('@') {
+                    Some((name, n)) => (name, n.parse().ok()?),
+                    None => (item, 1),
+                };
+                Some(Spec {
+                    name: name.to_owned(),
+                    nth,
+                    error,
+                    hits: AtomicU32::new(0),
+                })
+            })
+            .collect()
     })
-    .as_ref()
 }
 
 /// Reaches the failpoint `name`: aborts the process or returns an error when the environment
@@ -75,20 +85,19 @@ fn spec() -> Option<&'static Spec> {
 ///
 /// # Errors
 ///
-/// An [`io::Error`] of kind `Other` when `WIXSYNC_FAILPOINT` is `<name>[@n]:error`.
+/// An [`io::Error`] of kind `Other` when `WIXSYNC_FAILPOINT` has `<name>[@n]:error`.
 pub fn hit(name: &'static str) -> io::Result<()> {
     debug_assert!(FAILPOINTS.contains(&name), "unknown failpoint {name}");
-    static HITS: AtomicU32 = AtomicU32::new(0);
-    let Some(spec) = spec() else {
-        return Ok(());
-    };
-    if spec.name != name || HITS.fetch_add(1, Ordering::SeqCst) + 1 != spec.nth {
-        return Ok(());
+    for spec in specs() {
+        if spec.name != name || spec.hits.fetch_add(1, Ordering::SeqCst) + 1 != spec.nth {
+            continue;
+        }
+        if spec.error {
+            return Err(io::Error::other(format!(
+                "failpoint {name} (WIXSYNC_FAILPOINT is set)"
+            )));
+        }
+        std::process::abort();
     }
-    if spec.error {
-        return Err(io::Error::other(format!(
-            "failpoint {name} (WIXSYNC_FAILPOINT is set)"
-        )));
-    }
-    std::process::abort();
+    Ok(())
 }
