@@ -72,8 +72,10 @@ enum Command {
     /// Make the app match its manifest.
     ///
     /// Every change is built and checked in memory first (each edited file must parse, and
-    /// planning the result again must find nothing to do); only then are files written, each
-    /// atomically. On any error nothing is written.
+    /// planning the result again must find nothing to do); only then are files written, all
+    /// or nothing, through a journal that the next run finishes if this one is killed. One
+    /// apply per app at a time: another waits up to 20 s (WIXSYNC_LOCK_TIMEOUT=<seconds>).
+    /// On any error nothing is written.
     Apply(ApplyArgs),
     /// List the SDK events wixsync knows, with their webhook slugs.
     ///
