@@ -869,3 +869,69 @@ fn a_read_only_folder_mid_rename_is_rolled_back() {
     let verdict = recover_and_judge(&app, &sc, &[]);
     assert!(verdict.ok(), "{verdict:?}");
 }
+
+/// While an apply holds the lock, `plan` and `--check` report it and read nothing; a second
+/// `apply` waits, says so, and gives up with exit 1 and what to do.
+#[test]
+fn a_held_lock_stops_readers_and_makes_a_writer_wait() {
+    let sc = create_scenario(2);
+    let work = tempfile::tempdir().unwrap();
+    let app = sc.copy(work.path(), "app");
+    let place = wixsync::commit::place::place(&app).unwrap();
+    let held =
+        wixsync::commit::lock::lock(&place.base, Duration::ZERO, &mut || {}).expect("the lock");
+    for args in [&["plan"][..], &["apply", "--check"][..]] {
+        let out = wixsync(args, &app, &[]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("a wixsync apply is in progress on"),
+            "{stderr}"
+        );
+    }
+    let out = wixsync(&["apply"], &app, &[("WIXSYNC_LOCK_TIMEOUT", "0.3")]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("waiting for another wixsync apply on this app"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("another wixsync is still running on"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    drop(held);
+    assert_eq!(tree(&app), sc.before);
+    let out = wixsync(&["apply"], &app, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!app.join(".wixsync").exists());
+}
+
+/// The recovery run says what it did, in one line.
+#[test]
+fn recovery_says_what_it_did_in_one_line() {
+    let sc = create_scenario(2);
+    let work = tempfile::tempdir().unwrap();
+    for (spec, line) in [
+        (
+            "rename@2",
+            "finished an interrupted apply of APP (5 file(s) still to write, 0 to remove).",
+        ),
+        (
+            "stage@2",
+            "an interrupted apply of APP had not changed any file yet; its journal was removed.",
+        ),
+    ] {
+        let app = sc.copy(work.path(), "app");
+        let out = wixsync(&["apply"], &app, &[("WIXSYNC_FAILPOINT", spec)]);
+        assert_eq!(out.status.code(), None);
+        let plan = wixsync(&["plan"], &app, &[]);
+        let stderr = text(&plan.stderr);
+        let expected = format!(
+            "wixsync: {}\n",
+            line.replace("APP", &app.display().to_string())
+        );
+        assert_eq!(stderr, expected, "{spec}");
+    }
+}
