@@ -4,7 +4,7 @@
 //! on `<base>/lock`. The kernel releases it when the process dies, so a killed run never leaves
 //! a stale lock; the file itself is removed by the writer that holds it, and whoever takes the
 //! lock checks that the file it locked is still the one at the path (else it tries again), so
-//! removing it is safe. Readers (`plan`, `apply --check`) take it shared, never wait, and leave
+//! removing it is safe. Readers (`plan`, `apply --check`) take it shared, wait a second at most, and leave
 //! no file behind. This module does not read or write the app's own files.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
@@ -178,16 +178,22 @@ pub fn lock(base: &Path, wait: Duration, on_wait: &mut dyn FnMut()) -> Result<Ap
     }
 }
 
-/// Takes the lock in `base` shared, without waiting. The lock file is created when it can be;
+/// How long a reader waits for a writer before it reports an apply in progress: long enough
+/// for a killed writer's last child process (a `git` between `fork` and `exec`, which holds
+/// the lock for an instant) to go, too short to notice.
+pub const READ_GRACE: Duration = Duration::from_secs(1);
+
+/// Takes the lock in `base` shared, waiting at most `grace`. The lock file is created when it can be;
 /// `Ok(None)` when it cannot (a read-only app, a read-only git directory): the reader then
 /// goes ahead unguarded, which is all a read-only app allows.
 ///
 /// # Errors
 ///
-/// [`LockError::Busy`] (with a zero wait) when a writer holds it; [`LockError::Io`] when the
+/// [`LockError::Busy`] when a writer holds it all along; [`LockError::Io`] when the
 /// file exists but cannot be locked.
-pub fn lock_shared(base: &Path) -> Result<Option<ReadLock>, LockError> {
+pub fn lock_shared(base: &Path, grace: Duration) -> Result<Option<ReadLock>, LockError> {
     let path = base.join("lock");
+    let start = Instant::now();
     loop {
         if fs::create_dir_all(base).is_err() {
             return Ok(None);
@@ -219,10 +225,11 @@ pub fn lock_shared(base: &Path) -> Result<Option<ReadLock>, LockError> {
                 Err(e) => return Err(LockError::Io { path, source: e }),
             },
             Err(TryLockError::WouldBlock) => {
-                return Err(LockError::Busy {
-                    path,
-                    waited: Duration::ZERO,
-                });
+                let waited = start.elapsed();
+                if waited >= grace {
+                    return Err(LockError::Busy { path, waited });
+                }
+                std::thread::sleep(Duration::from_millis(20).min(grace - waited));
             }
             Err(TryLockError::Error(e)) => return Err(LockError::Io { path, source: e }),
         }
@@ -242,7 +249,10 @@ mod tests {
         let second = lock(&base, Duration::from_millis(120), &mut || waited += 1);
         assert!(matches!(second, Err(LockError::Busy { .. })));
         assert_eq!(waited, 1);
-        assert!(matches!(lock_shared(&base), Err(LockError::Busy { .. })));
+        assert!(matches!(
+            lock_shared(&base, Duration::ZERO),
+            Err(LockError::Busy { .. })
+        ));
         drop(held);
         // The holder cleaned up after itself: no lock file, no folder.
         assert!(!base.exists());
@@ -255,8 +265,8 @@ mod tests {
     fn readers_share() {
         let dir = tempfile::tempdir().unwrap();
         let base = dir.path().join(".wixsync");
-        let a = lock_shared(&base).unwrap();
-        let b = lock_shared(&base).unwrap();
+        let a = lock_shared(&base, Duration::ZERO).unwrap();
+        let b = lock_shared(&base, Duration::ZERO).unwrap();
         assert!(a.is_some() && b.is_some());
         assert!(matches!(
             lock(&base, Duration::ZERO, &mut || {}),

@@ -2,7 +2,7 @@
 //!
 //! `apply` takes the app's lock exclusively for its whole read-plan-commit cycle, waiting a
 //! bounded time for another run, then finishes any interrupted commit. `plan` and
-//! `apply --check` never wait and never write the app: they finish an interrupted commit when
+//! `apply --check` wait a second at most and never write the app: they finish an interrupted commit when
 //! no one else holds the lock, report an apply in progress when someone does, and otherwise
 //! hold the lock shared while they read, so no commit runs under them. Messages go to the
 //! given stream; failures come back as diagnostics for the command line to render.
@@ -42,33 +42,32 @@ fn name(root: &Path) -> String {
     }
 }
 
-fn busy(root: &Path, path: &Path, waited: Duration) -> Diagnostic {
+fn busy(root: &Path, path: &Path, waited: Option<Duration>) -> Diagnostic {
     let app = name(root);
-    if waited.is_zero() {
-        Diagnostic::error(
+    let Some(waited) = waited else {
+        return Diagnostic::error(
             "apply::in-progress",
             format!("a wixsync apply is in progress on {app}: the app may be half-written"),
         )
         .help(format!(
             "run this again when it has finished (it holds the lock {})",
             path.display()
-        ))
-    } else {
-        Diagnostic::error(
-            "apply::locked",
-            format!(
-                "another wixsync is still running on {app} after {:.0} s of waiting",
-                waited.as_secs_f64()
-            ),
-        )
-        .help(format!(
-            "wait for it to finish and run `wixsync apply` again, or wait longer with \
+        ));
+    };
+    Diagnostic::error(
+        "apply::locked",
+        format!(
+            "another wixsync is still running on {app} after {:.0} s of waiting",
+            waited.as_secs_f64()
+        ),
+    )
+    .help(format!(
+        "wait for it to finish and run `wixsync apply` again, or wait longer with \
              WIXSYNC_LOCK_TIMEOUT=<seconds>. The lock {} is the kernel's and goes when that \
              process exits (a killed run leaves none): a lock that stays means a wixsync \
              process is still running",
-            path.display()
-        ))
-    }
+        path.display()
+    ))
 }
 
 fn lock_io(path: &Path, source: &std::io::Error) -> Diagnostic {
@@ -128,7 +127,7 @@ pub fn open(root: &Path, access: Access, stderr: &mut dyn Write) -> Result<Sessi
                 );
             })
             .map_err(|e| match e {
-                LockError::Busy { path, waited } => busy(root, &path, waited.max(wait)),
+                LockError::Busy { path, waited } => busy(root, &path, Some(waited.max(wait))),
                 LockError::Io { path, source } => lock_io(&path, &source),
             })?;
             finish(&place, root, stderr)?;
@@ -143,19 +142,19 @@ pub fn open(root: &Path, access: Access, stderr: &mut dyn Write) -> Result<Sessi
                 .iter()
                 .any(|base| Place::journal_dir(base).exists());
             if interrupted {
-                match lock::lock(&place.base, Duration::ZERO, &mut || {}) {
+                match lock::lock(&place.base, lock::READ_GRACE, &mut || {}) {
                     Ok(lock) => {
                         finish(&place, root, stderr)?;
                         drop(lock);
                     }
                     Err(LockError::Busy { path, .. }) => {
-                        return Err(busy(root, &path, Duration::ZERO));
+                        return Err(busy(root, &path, None));
                     }
                     Err(LockError::Io { path, source }) => return Err(lock_io(&path, &source)),
                 }
             }
-            let read = lock::lock_shared(&place.base).map_err(|e| match e {
-                LockError::Busy { path, .. } => busy(root, &path, Duration::ZERO),
+            let read = lock::lock_shared(&place.base, lock::READ_GRACE).map_err(|e| match e {
+                LockError::Busy { path, .. } => busy(root, &path, None),
                 LockError::Io { path, source } => lock_io(&path, &source),
             })?;
             Ok(Session {
