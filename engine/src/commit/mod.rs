@@ -215,8 +215,6 @@ struct Staging {
     content: Vec<u8>,
     /// The file whose permissions it takes: the one it replaces, or the one it moves.
     mode_from: Option<PathBuf>,
-    /// The content of the file it replaces, kept as a backup if a hard link is impossible.
-    before: Option<Vec<u8>>,
 }
 
 /// Turns the changeset into a journal (without its folder) and the content to stage,
@@ -288,11 +286,6 @@ fn prepare(root: &Path, changeset: &Changeset) -> Result<(Journal, Vec<Staging>)
                     } else {
                         None
                     },
-                    before: if existing.is_some() && !moved {
-                        change.before().map(<[u8]>::to_vec)
-                    } else {
-                        None
-                    },
                     target,
                     content,
                 });
@@ -317,7 +310,7 @@ fn prepare(root: &Path, changeset: &Changeset) -> Result<(Journal, Vec<Staging>)
         // Only folders inside the events folder: it and its parents stay even when empty.
         for dir in Path::new(&path).ancestors().skip(1) {
             let dir = slash(dir);
-            if dir == EVENTS_DIR || !dir.starts_with(EVENTS_DIR) {
+            if !dir.starts_with(&format!("{EVENTS_DIR}/")) {
                 break;
             }
             prune.insert(dir);
@@ -457,14 +450,9 @@ fn stage(
         if let Some(backup) = &write.backup {
             let backup = dir.join(backup);
             // A hard link keeps the very file (and its permissions) at no cost; where links
-            // are not allowed, a copy of the content read.
+            // are not allowed, a copy.
             if fs::hard_link(&staged.target, &backup).is_err() {
-                let before = staged.before.as_deref().unwrap_or_default();
-                write_file(&backup, before).map_err(io(&backup))?;
-                let permissions = fs::metadata(&staged.target)
-                    .map_err(io(&staged.target))?
-                    .permissions();
-                fs::set_permissions(&backup, permissions).map_err(io(&backup))?;
+                fs::copy(&staged.target, &backup).map_err(io(&backup))?;
                 durable.push(backup);
             }
         }
