@@ -8,7 +8,8 @@
 #
 # Needs git, cargo and hyperfine (Debian: apt-get install hyperfine). The old tree is
 # exported with `git archive` (no worktree is added) and built into this tree's target/, so
-# the dependencies are compiled once for both.
+# the dependencies are compiled once for both. OLD_BIN=<path> and NEW_BIN=<path> use
+# binaries built before instead; BENCH_RUNS (5) and BENCH_APPS (100) change the size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base="${1:-a4ac9b9}"
@@ -19,16 +20,23 @@ command -v hyperfine >/dev/null || { echo "bench/run.sh needs hyperfine (apt-get
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-echo "== building the old binary ($base)"
-mkdir -p "$work/old-src"
-git archive "$base" | tar -x -C "$work/old-src"
-CARGO_TARGET_DIR="$PWD/target" cargo build --release --quiet -p wixsync \
-  --manifest-path "$work/old-src/Cargo.toml"
-cp target/release/wixsync "$work/wixsync-old"
-
-echo "== building the new binary (this tree)"
-cargo build --release --quiet -p wixsync
-cp target/release/wixsync "$work/wixsync-new"
+if [ -n "${OLD_BIN:-}" ]; then
+  cp "$OLD_BIN" "$work/wixsync-old"
+else
+  echo "== building the old binary ($base)"
+  mkdir -p "$work/old-src"
+  git archive "$base" | tar -x -C "$work/old-src"
+  CARGO_TARGET_DIR="$PWD/target" cargo build --release --quiet -p wixsync \
+    --manifest-path "$work/old-src/Cargo.toml"
+  cp target/release/wixsync "$work/wixsync-old"
+fi
+if [ -n "${NEW_BIN:-}" ]; then
+  cp "$NEW_BIN" "$work/wixsync-new"
+else
+  echo "== building the new binary (this tree)"
+  cargo build --release --quiet -p wixsync
+  cp target/release/wixsync "$work/wixsync-new"
+fi
 
 echo "== $apps apps, 25 events each"
 mkdir -p "$work/pristine"
