@@ -14,6 +14,7 @@ use wixsync_schema::catalog::Catalog;
 
 use crate::catalog_cmd;
 use crate::commit::commit;
+use crate::commit::session::{self, Access};
 pub use crate::diagnose::{EXIT_ERROR, EXIT_OK, EXIT_PENDING};
 use crate::output::report::CommandName;
 use crate::output::{self, Format};
@@ -69,8 +70,10 @@ enum Command {
     /// Make the app match its manifest.
     ///
     /// Every change is built and checked in memory first (each edited file must parse, and
-    /// planning the result again must find nothing to do); only then are files written, each
-    /// atomically. On any error nothing is written.
+    /// planning the result again must find nothing to do); only then are files written, all
+    /// or nothing, through a journal that the next run finishes if this one is killed. One
+    /// apply per app at a time: another waits up to 20 s (WIXSYNC_LOCK_TIMEOUT=<seconds>).
+    /// On any error nothing is written.
     Apply(ApplyArgs),
     /// List the SDK events wixsync knows, with their webhook slugs and descriptions.
     ///
@@ -234,6 +237,18 @@ where
         if format != Format::Human {
             let located = locate_app(app.dir.as_deref(), app.manifest.as_deref());
             let shown = app.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+            let access = if command == CommandName::Apply {
+                Access::Write
+            } else {
+                Access::Read
+            };
+            let _session = match located.as_ref().ok() {
+                Some(root) => match session::open(root, access, streams.stderr) {
+                    Ok(session) => Some(session),
+                    Err(diagnostic) => return stopped(streams, &[diagnostic], true),
+                },
+                None => None,
+            };
             let request = output::Request {
                 command,
                 dir: located.as_deref().unwrap_or(&shown),
@@ -375,6 +390,11 @@ fn plan_command(args: &AppArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uuid>
         Ok(root) => root,
         Err(error) => return stopped(streams, &error.diagnostics(), true),
     };
+    // Finishes an interrupted apply first; waits briefly for one in progress.
+    let _session = match session::open(&root, Access::Read, streams.stderr) {
+        Ok(session) => session,
+        Err(diagnostic) => return stopped(streams, &[diagnostic], true),
+    };
     let reconciliation = match reconcile(&root, &options(args, ids)) {
         Ok(reconciliation) => reconciliation,
         Err(error) => return stopped(streams, &error.diagnostics(), true),
@@ -404,6 +424,16 @@ fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uu
     let root = match locate_app(args.app.dir.as_deref(), args.app.manifest.as_deref()) {
         Ok(root) => root,
         Err(error) => return stopped(streams, &error.diagnostics(), true),
+    };
+    // The lock (and recovery of an interrupted apply) for the whole read-plan-commit cycle.
+    let access = if args.check {
+        Access::Read
+    } else {
+        Access::Write
+    };
+    let _session = match session::open(&root, access, streams.stderr) {
+        Ok(session) => session,
+        Err(diagnostic) => return stopped(streams, &[diagnostic], true),
     };
     let reconciliation = match reconcile(&root, &options(&args.app, ids)) {
         Ok(reconciliation) => reconciliation,

@@ -12,7 +12,7 @@ use std::ops::Range;
 use wixsync_schema::{Diagnostic, Manifest, Place, Severity, SourceFile};
 
 use crate::changeset::ChangesetError;
-use crate::commit::{CommitError, CommitFailure};
+use crate::commit::CommitFailure;
 use crate::git::GitState;
 use crate::plan::{Conflict, Warning};
 use crate::reconcile::{NotAnAppReason, ReconcileError, Reconciliation};
@@ -661,28 +661,17 @@ pub fn reconcile_error(error: &ReconcileError) -> Vec<Diagnostic> {
         ReconcileError::Scan { errors, tree } => {
             errors.iter().map(|e| scan_error(e, tree)).collect()
         }
+        ReconcileError::Journal(diagnostic) => vec![diagnostic.clone()],
         ReconcileError::Changeset(error) => vec![changeset_error(error)],
         ReconcileError::Verify(errors) => errors.iter().map(verify_error).collect(),
     }
 }
 
-/// A commit that failed, with what it had done before.
+/// A commit that failed, with what it rolled back.
 pub fn commit_failure(failure: &CommitFailure) -> Diagnostic {
-    let help = match &failure.error {
-        CommitError::Unsafe { .. } => {
-            "wixsync never writes through a symbolic link or outside the app: replace the link \
-             with the folder or file it points to"
-        }
-        _ => "check the permissions of the app's files and folders",
-    };
-    let done = &failure.done;
-    let state = if done.written == 0 && done.deleted == 0 {
-        "nothing was written".to_owned()
-    } else {
-        format!(
-            "{} file(s) were written and {} deleted before it; `wixsync plan` shows what is left",
-            done.written, done.deleted
-        )
-    };
-    Diagnostic::error("commit::io", failure.error.to_string()).help(format!("{help}; {state}"))
+    Diagnostic::error("commit::io", failure.error.to_string()).help(format!(
+        "{}; {}",
+        failure.error.help(),
+        failure.outcome_text()
+    ))
 }

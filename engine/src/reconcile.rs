@@ -90,6 +90,9 @@ pub enum ReconcileError {
         /// The app as read.
         tree: Box<AppTree>,
     },
+    /// An apply is in progress on the app, or was interrupted and not yet finished.
+    #[error("{0}")]
+    Journal(Diagnostic),
     /// The changeset could not be built: a bug.
     #[error(transparent)]
     Changeset(#[from] ChangesetError),
@@ -288,6 +291,7 @@ pub fn reconcile(root: &Path, options: &Options) -> Result<Reconciliation, Recon
             },
         });
     }
+    crate::commit::session::refuse_half_written(root).map_err(ReconcileError::Journal)?;
     let manifest = read_manifest(root, options)?;
     let tree = AppTree::load(root)?;
     let scanned = match scan(&tree) {
