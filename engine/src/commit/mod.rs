@@ -345,6 +345,8 @@ fn slash(path: &Path) -> String {
 /// [`CommitFailure`]: the error, with the path that failed, and what it left: nothing touched,
 /// everything rolled back (with the paths), or, when the roll-back failed too, a journal that
 /// the next run finishes.
+// A failed commit is rare and its report (what was rolled back) is the point of the error.
+#[allow(clippy::result_large_err)]
 pub fn commit(root: &Path, changeset: &Changeset) -> Result<CommitReport, CommitFailure> {
     let untouched = |error| CommitFailure {
         error,
