@@ -191,8 +191,21 @@ test("dev with onDev: 'check' warns about the pending steps and writes nothing",
   const { logs, watched } = await setup({ onDev: 'check' }, { app, command: 'dev' });
   assert.deepEqual(watched, [path.join(app, 'wix-events.yaml')]);
   assert.equal(logs.length, 1);
-  assert.match(logs[0], /^warn: src\/ has drifted from (\.\/)?wix-events\.yaml: 9 changes pending:\n {2}- create contact-created \(crm\.contacts\.onContactCreated\)/);
+  assert.match(logs[0], /^warn: src\/ has drifted from wix-events\.yaml: 9 changes pending:\n {2}- create contact-created \(crm\.contacts\.onContactCreated\)/);
   assert.match(logs[0], /\n {2}- register booking-canceled in src\/extensions\.ts\n/);
+  assert.deepEqual(snapshot(app), before);
+});
+
+test('in sync: build and dev log one info line, and a restart in sync logs nothing', needsJson, async () => {
+  const app = makeApp('in-sync');
+  execFileSync(BINARY, ['apply', app], { stdio: 'ignore' });
+  const before = snapshot(app);
+  const build = await setup({}, { app, command: 'build' });
+  assert.deepEqual(build.logs, ['info: src/ matches wix-events.yaml: nothing to apply.']);
+  const dev = await setup({}, { app, command: 'dev' });
+  assert.deepEqual(dev.logs, ['info: src/ matches wix-events.yaml: nothing to apply.']);
+  const restart = await setup({}, { app, command: 'dev', isRestart: true });
+  assert.deepEqual(restart.logs, []);
   assert.deepEqual(snapshot(app), before);
 });
 
@@ -203,7 +216,7 @@ test('dev with a broken manifest logs where and why, watches it, and does not th
   const { logs, watched } = await setup({}, { app, command: 'dev', isRestart: true });
   assert.deepEqual(watched, [path.join(app, 'wix-events.yaml')]);
   assert.equal(logs.length, 1);
-  assert.match(logs[0], /^error: wixsync cannot reconcile (\.\/)?wix-events\.yaml with src\/:\n {2}(\.\/)?wix-events\.yaml:3:20: error: /);
+  assert.match(logs[0], /^error: wixsync cannot reconcile wix-events\.yaml with src\/:\n {2}wix-events\.yaml:3:20: error: /);
   assert.match(logs[0], /onContactCreated/, 'the did-you-mean help is shown');
   assert.match(logs[0], /The dev server goes on with src\/ as it is; save wix-events\.yaml again to retry\.$/);
   assert.deepEqual(snapshot(app), before);
@@ -216,13 +229,13 @@ test('strict: a warning fails the build (and nothing is written); without strict
   const before = snapshot(app);
   await assert.rejects(setup({ strict: true, onBuild: 'apply' }, { app, command: 'build' }), (error) => {
     assert.equal(error.name, 'AstroUserError');
-    assert.match(error.message, /^wixsync found 1 warning, and strict: true makes them fail:\n {2}(\.\/)?wix-events\.yaml:3:/);
+    assert.match(error.message, /^wixsync found 1 warning, and strict: true makes them fail:\n {2}wix-events\.yaml:3:/);
     assert.match(error.hint, /wixsync\(\{ strict: false \}\)/);
     return true;
   });
   assert.deepEqual(snapshot(app), before, 'strict stops apply before it writes');
   const { logs } = await setup({ onDev: 'check' }, { app, command: 'dev' });
-  assert.match(logs[0], /^warn: (\.\/)?wix-events\.yaml:3:\d+: warning: /);
+  assert.match(logs[0], /^warn: wix-events\.yaml:3:\d+: warning: /);
 });
 
 test("types: astro.d.ts (as an app imports it) accepts the options and rejects others", () => {
@@ -269,7 +282,7 @@ test('astro build of a drifted app fails with the pending steps and the hint, an
   const { code } = await runAstro(['build'], buildApp, log, 5 * 60_000, { WIXSYNC_BINARY: BINARY });
   const out = readFileSync(log, 'utf8');
   assert.notEqual(code, 0, out);
-  assert.match(out, /src\/ has drifted from (\.\/)?wix-events\.yaml: 9 changes pending:/);
+  assert.match(out, /src\/ has drifted from wix-events\.yaml: 9 changes pending:/);
   for (const step of [
     'create contact-created (crm.contacts.onContactCreated)',
     'register contact-created in src/extensions.ts',
@@ -374,7 +387,7 @@ test('astro dev applies at start, again when wix-events.yaml changes, and surviv
     writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('onContactDeleted', 'onContactDeletd'));
     const logged = out.length;
     await waitFor('wixsync to log the broken manifest', 2 * 60_000, () => out.slice(logged).includes('The dev server goes on with src/ as it is'), tail);
-    assert.match(out.slice(logged), /\[wixsync\] wixsync cannot reconcile (\.\/)?wix-events\.yaml with src\/:\n {2}(\.\/)?wix-events\.yaml:\d+:\d+: error: /);
+    assert.match(out.slice(logged), /\[wixsync\] wixsync cannot reconcile wix-events\.yaml with src\/:\n {2}wix-events\.yaml:\d+:\d+: error: /);
     const third = await waitFor('the dev server to answer after the broken manifest', 60_000, appManifest, tail);
     assert.equal(slugOf(third, id), 'wix.contacts.v4.contact_deleted', 'the last good state is served');
     assert.equal(third.length, 4);

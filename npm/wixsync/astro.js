@@ -175,7 +175,7 @@ async function onBuild(mode, run, logger) {
   switch (outcome.kind) {
     case 'in_sync':
       logWarnings(outcome.warnings, logger);
-      logger.info(`${outcome.app.manifest}: the event extensions match it.`);
+      logger.info(`src/ matches ${outcome.app.manifest}: nothing to apply.`);
       return;
     case 'applied':
       logWarnings(outcome.warnings, logger);
@@ -212,7 +212,7 @@ async function onDev(mode, isRestart, run, logger) {
     case 'in_sync':
       logWarnings(outcome.warnings, logger);
       // A restart for another reason (astro.config.mjs saved) need not say it again.
-      if (!isRestart) logger.info(`${outcome.app.manifest}: the event extensions match it.`);
+      if (!isRestart) logger.info(`src/ matches ${outcome.app.manifest}: nothing to apply.`);
       return;
     case 'applied':
       logWarnings(outcome.warnings, logger);
@@ -320,6 +320,9 @@ async function runWixsync(command, run) {
       hint: 'The wixsync binary and the wixsync npm package must be the same release: reinstall wixsync (and unset WIXSYNC_BINARY if it names another build).',
     };
   }
+  // Shown as the user would type them: `./wix-events.yaml` as `wix-events.yaml`.
+  app.manifest = path.normalize(app.manifest);
+  for (const d of app.diagnostics) if (d.file != null) d.file = path.normalize(d.file);
   return { app };
 }
 
