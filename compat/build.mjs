@@ -12,7 +12,9 @@
 //     the Node adapter (`@astrojs/node`, standalone) and `output: 'server'`;
 //   - `.env` gets `WIX_CLIENT_ID=<a fixed UUID>` (without it @wix/astro's setup throws);
 //   - a dashboard page `component` or an embedded script `source` (.tsx, .jsx, .html) that a
-//     builder names but the app does not ship is stubbed (the corpus's cases hold builders only).
+//     builder names but the app does not ship is stubbed (the corpus's cases hold builders only);
+//   - a byte-order mark at the start of package.json is removed: `astro build` cannot read the
+//     file with it (vitefu: "Unable to read .../package.json", JSON.parse), npm can.
 //
 // Then `astro build` runs (ASTRO_TELEMETRY_DISABLED=1, no network needed), at most N at a time
 // (default 2, or WIXSYNC_COMPAT_BUILD_JOBS), each bounded by a timeout. Its output goes to
@@ -185,6 +187,13 @@ async function buildOne(app, legacy) {
   writeFileSync(path.join(app, 'astro.config.mjs'), ASTRO_CONFIG);
   writeFileSync(path.join(app, '.env'), `WIX_CLIENT_ID=${CLIENT_ID}\n`);
   for (const stub of stubMissingComponents(app)) lines.push(`  stubbed ${stub} (not shipped by the case)`);
+  const pkgPath = path.join(app, 'package.json');
+  if (existsSync(pkgPath) && readFileSync(pkgPath, 'utf8').startsWith('\uFEFF')) {
+    // Astro (vitefu's crawlFrameworkPkgs) JSON.parses package.json as is and fails on a BOM,
+    // which npm itself accepts: the build, not wixsync, cannot read such an app.
+    writeFileSync(pkgPath, readFileSync(pkgPath, 'utf8').slice(1));
+    lines.push('  note: removed the byte-order mark of package.json in the copy: astro build cannot read it');
+  }
   const logFile = path.join(app, 'build.log');
   const { code, timedOut } = await runAstro(['build'], app, logFile, BUILD_TIMEOUT_MS);
   if (code !== 0) {
