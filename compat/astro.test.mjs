@@ -342,7 +342,7 @@ test('astro dev applies at start, again when wix-events.yaml changes, and surviv
   let out = '';
   devServer = spawn(process.execPath, [astroCli(), 'dev', '--host', '127.0.0.1', '--port', String(port)], {
     cwd: app,
-    env: { ...process.env, WIXSYNC_BINARY: BINARY, ASTRO_TELEMETRY_DISABLED: '1', NO_COLOR: '1', FORCE_COLOR: '0' },
+    env: { ...process.env, WIXSYNC_BINARY: BINARY, ASTRO_TELEMETRY_DISABLED: '1', ASTRO_DISABLE_UPDATE_CHECK: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   devServer.stdout.on('data', (d) => (out += d));

@@ -16,9 +16,9 @@
 //   - a byte-order mark at the start of package.json is removed: `astro build` cannot read the
 //     file with it (vitefu: "Unable to read .../package.json", JSON.parse), npm can.
 //
-// Then `astro build` runs (ASTRO_TELEMETRY_DISABLED=1, no network needed), at most N at a time
-// (default 2, or WIXSYNC_COMPAT_BUILD_JOBS), each bounded by a timeout. Its output goes to
-// APP_COPY/build.log. The check, when APP_COPY holds expected-slugs.json ({"<folder>": "<SDK
+// Then `astro build` runs, with no network (ASTRO_TELEMETRY_DISABLED=1,
+// ASTRO_DISABLE_UPDATE_CHECK=true), at most N at a time (default 2, or
+// WIXSYNC_COMPAT_BUILD_JOBS), each bounded by a timeout. Its output goes to APP_COPY/build.log. The check, when APP_COPY holds expected-slugs.json ({"<folder>": "<SDK
 // slug>"}) and expected-ids.json ({"<folder>": "<extension UUID>"}), as compat.rs writes them:
 //
 //   - each expected folder is exactly one component with `compType: 'WEBHOOK'` whose `compId` is
@@ -76,7 +76,7 @@ export function runAstro(args, cwd, logFile, timeoutMs, env = {}) {
     const log = createWriteStream(logFile);
     const child = spawn(process.execPath, [astroCli(), ...args], {
       cwd,
-      env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', NO_COLOR: '1', FORCE_COLOR: '0', ...env },
+      env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', ASTRO_DISABLE_UPDATE_CHECK: 'true', NO_COLOR: '1', FORCE_COLOR: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.pipe(log, { end: false });
