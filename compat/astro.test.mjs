@@ -191,8 +191,9 @@ test("dev with onDev: 'check' warns about the pending steps and writes nothing",
   const { logs, watched } = await setup({ onDev: 'check' }, { app, command: 'dev' });
   assert.deepEqual(watched, [path.join(app, 'wix-events.yaml')]);
   assert.equal(logs.length, 1);
-  assert.match(logs[0], /^warn: src\/ has drifted from wix-events\.yaml: 9 changes pending:\n {2}- create contact-created \(crm\.contacts\.onContactCreated\)/);
-  assert.match(logs[0], /\n {2}- register booking-canceled in src\/extensions\.ts\n/);
+  // Each step with the line of its manifest entry (contact-created is line 4, booking-canceled 6).
+  assert.match(logs[0], /^warn: src\/ has drifted from wix-events\.yaml: 9 changes pending:\n {2}- create contact-created \(crm\.contacts\.onContactCreated\) {2}\(wix-events\.yaml:4\)\n/);
+  assert.match(logs[0], /\n {2}- register booking-canceled in src\/extensions\.ts {2}\(wix-events\.yaml:6\)\n/);
   assert.deepEqual(snapshot(app), before);
 });
 
