@@ -30,11 +30,8 @@
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire, isBuiltin } from 'node:module';
-
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
+import { isBuiltin } from 'node:module';
+import { legacyWebhookMap, wixAstroBundle } from './wix-astro.mjs';
 
 const WEBHOOK_BUNDLER = Symbol.for('@wix/astro-backend-extensions:WebhookBundler');
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -50,10 +47,7 @@ const note = (msg) => console.log(`  note: ${msg}`);
 // --- drift guard: the behaviour mirrored here must still be what @wix/astro does -------------
 
 function readWixAstro() {
-  const pkgJson = require.resolve('@wix/astro/package.json', { paths: [HERE] });
-  const dir = path.join(path.dirname(pkgJson), 'build', 'integration');
-  const version = JSON.parse(readFileSync(pkgJson, 'utf8')).version;
-  const index = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+  const { version, dir, index } = wixAstroBundle();
   const builders = readdirSync(dir)
     .filter((f) => f.endsWith('.mjs'))
     .map((f) => readFileSync(path.join(dir, f), 'utf8'))
@@ -81,13 +75,12 @@ function readWixAstro() {
     process.exit(1);
   }
   // The legacy slug map is read from the package itself rather than copied.
-  const m = index.match(/const legacyWebhookMap = new Map\(Object\.entries\((\{[\s\S]*?\})\)\);/);
-  if (!m) {
-    console.log(`FAIL: legacyWebhookMap not found in @wix/astro ${version} index.mjs`);
+  try {
+    return { version, legacy: legacyWebhookMap(index) };
+  } catch (e) {
+    console.log(`FAIL: @wix/astro ${version}: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   }
-  const legacy = new Map(Object.entries(new Function(`return (${m[1]});`)()));
-  return { version, legacy };
 }
 
 // --- helpers ---------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Check Wix CLI apps against the real npm packages pinned in compat/package-lock.json.
 #
-#   compat/run.sh APP_DIR [APP_DIR...]
+#   compat/run.sh [--build] APP_DIR [APP_DIR...]
 #   compat/run.sh --install-only
 #
 # For each app: copy it to compat/.work/<name> (so module resolution walks up to
@@ -9,6 +9,9 @@
 #   tsc   npx tsc --noEmit -p <copy>   (the app's tsconfig.json, or the template's if it has none)
 #   load  node compat/check.mjs <copy> (loads src/extensions.ts and every event handler the way
 #         @wix/astro does at build time; see check.mjs)
+# and, with --build, after all of them:
+#   build node compat/build.mjs <copies>  (a real offline `astro build` of each copy, 2 at a time,
+#         and its dist/_wix/app-manifest.json checked; see build.mjs)
 # Prints one PASS/FAIL line per app and check, then "N passed, N failed"; exits 1 if any failed.
 set -euo pipefail
 
@@ -25,11 +28,16 @@ die() {
 }
 
 install_only=0
+build=0
 if [[ ${1:-} == --install-only ]]; then
   install_only=1
   shift
-elif [[ $# -eq 0 || ${1:-} == -* ]]; then
-  echo "usage: compat/run.sh APP_DIR [APP_DIR...]   (or: compat/run.sh --install-only)" >&2
+elif [[ ${1:-} == --build ]]; then
+  build=1
+  shift
+fi
+if [[ $install_only -eq 0 && ($# -eq 0 || ${1:-} == -*) ]]; then
+  echo "usage: compat/run.sh [--build] APP_DIR [APP_DIR...]   (or: compat/run.sh --install-only)" >&2
   exit 2
 fi
 
@@ -74,6 +82,7 @@ fi
 # --- checks ----------------------------------------------------------------------------------
 passed=0
 failed=0
+copies=()
 declare -A used_names=()
 verdict() { # verdict PASS|FAIL check app
   printf '%s  %-4s  %s\n' "$1" "$2" "$3"
@@ -94,6 +103,7 @@ for arg in "$@"; do
   while [[ -n "${used_names[$name]:-}" ]]; do n=$((n + 1)); name="$(basename "$src")-$n"; done
   used_names[$name]=1
   dest="$WORK/$name"
+  copies+=("$dest")
   echo "== $name ($src)"
 
   if [[ -e "$dest" ]]; then chmod -R u+w "$dest" && rm -rf "$dest"; fi
@@ -137,6 +147,20 @@ EOF
     verdict FAIL load "$name"
   fi
 done
+
+# (c) with --build: a real `astro build` of every copy, and its app manifest
+if [[ $build -eq 1 && ${#copies[@]} -gt 0 ]]; then
+  build_log="$WORK/.build-output.txt"
+  start=$SECONDS
+  node "$COMPAT/build.mjs" "${copies[@]}" | tee "$build_log" || true
+  echo "compat: the builds took $((SECONDS - start))s"
+  passed=$((passed + $(grep -c '^PASS  build ' "$build_log" || true)))
+  failed=$((failed + $(grep -c '^FAIL  build ' "$build_log" || true)))
+  if ! grep -q '^build: [0-9]* passed, 0 failed$' "$build_log"; then
+    # build.mjs failed as a whole (or an app did): never pass without its verdicts.
+    grep -q '^FAIL  build ' "$build_log" || { echo "FAIL  build (build.mjs did not finish)"; failed=$((failed + 1)); }
+  fi
+fi
 
 echo "compat: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

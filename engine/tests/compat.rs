@@ -5,9 +5,13 @@
 //! folder must yield (`expected-slugs.json`, from the catalog), and runs `compat/run.sh`:
 //! `tsc --noEmit` under `astro/tsconfigs/strict`, then `src/extensions.ts` loaded with Vite's
 //! SSR loader the way `@wix/astro` does at build time, calling every handler's default export
-//! and comparing the slug it returns. It needs node, npm and the npm registry (the packages
-//! are cached in `compat/node_modules`), so it is ignored by `cargo test` and run by `.ci/run`:
-//! `cargo test -p wixsync --test compat -- --ignored`.
+//! and comparing the slug it returns. With the UUID of each event folder (`expected-ids.json`),
+//! it then runs a real offline `astro build` of each app (`compat/build.mjs`, two at a time) and
+//! checks the built `dist/_wix/app-manifest.json`: one `WEBHOOK` component per event extension,
+//! with the folder's UUID as `compId` and the registered slug (after `@wix/astro`'s
+//! `legacyWebhookMap`) as `webhookSlug`, and no other. It needs node, npm and the npm registry
+//! (the packages are cached in `compat/node_modules`), so it is ignored by `cargo test` and run
+//! by `.ci/run`: `cargo test -p wixsync --test compat -- --ignored`.
 
 mod common;
 
@@ -23,8 +27,9 @@ use wixsync::scan::scan;
 use wixsync::tree::AppTree;
 use wixsync_schema::catalog::Catalog;
 
-/// Applies wixsync to `app` and writes `expected-slugs.json`; `false` when the case does not
-/// converge (an error or a conflict is what it tests).
+/// Applies wixsync to `app` and writes `expected-slugs.json` (folder -> SDK slug) and
+/// `expected-ids.json` (folder -> the extension's UUID, as its builder has it after the apply);
+/// `false` when the case does not converge (an error or a conflict is what it tests).
 fn apply(app: &Path, force: bool) -> bool {
     let options = Options {
         fresh_ids: Some(fixed_ids(1024)),
@@ -47,6 +52,12 @@ fn apply(app: &Path, force: bool) -> bool {
     // Event extensions outside the events folder (inline ones included) are registered too;
     // the load check names each by its handler's folder.
     let scanned = scan(&AppTree::load(app).unwrap()).unwrap();
+    let mut ids: BTreeMap<String, String> = scanned
+        .extensions
+        .iter()
+        .filter(|e| slugs.contains_key(&e.folder))
+        .filter_map(|e| Some((e.folder.clone(), e.id()?.to_owned())))
+        .collect();
     for other in &scanned.others {
         let (Some(event), Some(source)) = (&other.event, &other.def.source) else {
             continue;
@@ -57,13 +68,14 @@ fn apply(app: &Path, force: bool) -> bool {
             .nth(1)
             .unwrap_or_default()
             .to_owned();
-        slugs.insert(folder, event.slug().unwrap_or_default().to_owned());
+        slugs.insert(folder.clone(), event.slug().unwrap_or_default().to_owned());
+        if let Some(id) = &other.def.id {
+            ids.insert(folder, id.value.clone());
+        }
     }
-    fs::write(
-        app.join("expected-slugs.json"),
-        serde_json::to_string_pretty(&slugs).unwrap(),
-    )
-    .unwrap();
+    for (name, map) in [("expected-slugs.json", &slugs), ("expected-ids.json", &ids)] {
+        fs::write(app.join(name), serde_json::to_string_pretty(map).unwrap()).unwrap();
+    }
     true
 }
 
@@ -118,6 +130,7 @@ fn compat() {
 
     let status = Command::new("bash")
         .arg(workspace().join("compat/run.sh"))
+        .arg("--build")
         .args(&apps)
         .status()
         .expect("bash runs compat/run.sh");
