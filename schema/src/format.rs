@@ -13,7 +13,7 @@ pub const SUPPORTED_VERSIONS: &[u64] = &[1];
 /// The manifest's file name, at the app root.
 pub const MANIFEST_FILE_NAME: &str = "wix-events.yaml";
 
-/// A folder name, the rule of [`crate::Slug`].
+/// A folder name, the rule of [`crate::FolderName`].
 pub(crate) const FOLDER_NAME_PATTERN: &str = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$";
 
 /// `package.namespace.function`, the shape [`crate::EventRef::parse`] accepts: what an event

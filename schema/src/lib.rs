@@ -38,6 +38,6 @@ mod raw;
 pub use diagnostic::{Diagnostic, Label, Severity, SourceFile};
 pub use json_schema::{json_schema, json_schema_text};
 pub use manifest::{
-    Entry, EventRef, ExportStyle, MANIFEST_FILE_NAME, Manifest, Place, SUPPORTED_VERSIONS, Slug,
-    UnknownEvents, is_identifier,
+    Entry, EventRef, ExportStyle, FolderName, MANIFEST_FILE_NAME, Manifest, Place,
+    SUPPORTED_VERSIONS, UnknownEvents, is_identifier,
 };

@@ -19,9 +19,9 @@ use crate::raw::{RawEntry, RawManifest};
 /// A folder name: `^[a-z][a-z0-9]*(-[a-z0-9]+)*$` (lowercase words joined by single hyphens,
 /// starting with a letter), so that its camelCase is a valid identifier.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Slug(String);
+pub struct FolderName(String);
 
-impl Slug {
+impl FolderName {
     /// Checks `name` against the folder-name rule.
     pub fn new(name: &str) -> Option<Self> {
         let mut words = name.split('-');
@@ -34,7 +34,7 @@ impl Slug {
         (first.starts_with(|c: char| c.is_ascii_lowercase())
             && word_ok(first)
             && words.all(word_ok))
-        .then(|| Slug(name.to_owned()))
+        .then(|| FolderName(name.to_owned()))
     }
 
     /// The folder name.
@@ -43,7 +43,7 @@ impl Slug {
     }
 }
 
-impl fmt::Display for Slug {
+impl fmt::Display for FolderName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
@@ -197,11 +197,11 @@ impl Place {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// The folder name, which is also the extension's name.
-    pub folder: Slug,
+    pub folder: FolderName,
     /// The SDK event its handler subscribes to.
     pub event: EventRef,
     /// Earlier folder names: an existing folder with one of these names is renamed.
-    pub renamed_from: Vec<Slug>,
+    pub renamed_from: Vec<FolderName>,
     /// The pinned extension UUID (lowercase, hyphenated).
     pub id: Option<Uuid>,
     /// Where the folder key stands in the manifest.
@@ -540,8 +540,8 @@ impl Checker<'_> {
         }
     }
 
-    fn check_slug(&mut self, name: &Spanned<String>, what: &str) -> Option<Slug> {
-        let slug = Slug::new(&name.value);
+    fn check_slug(&mut self, name: &Spanned<String>, what: &str) -> Option<FolderName> {
+        let slug = FolderName::new(&name.value);
         if slug.is_none() {
             let suggestion = suggest_slug(&name.value);
             let help = match suggestion {
@@ -620,8 +620,9 @@ impl Checker<'_> {
         let mut by_event: HashMap<&EventRef, &Entry> = HashMap::new();
         let mut by_slug: HashMap<&str, &Entry> = HashMap::new();
         let mut by_id: HashMap<Uuid, &Entry> = HashMap::new();
-        let mut by_old_name: HashMap<&Slug, &Entry> = HashMap::new();
-        let folders: HashMap<&Slug, &Entry> = entries.iter().map(|e| (&e.folder, e)).collect();
+        let mut by_old_name: HashMap<&FolderName, &Entry> = HashMap::new();
+        let folders: HashMap<&FolderName, &Entry> =
+            entries.iter().map(|e| (&e.folder, e)).collect();
         for entry in entries {
             if let Some(first) = by_event.insert(&entry.event, entry) {
                 self.twice(
@@ -734,7 +735,7 @@ fn suggest_slug(name: &str) -> Option<String> {
     let words: Vec<&str> = kebab.split('-').filter(|w| !w.is_empty()).collect();
     let joined = words.join("-");
     let trimmed = joined.trim_start_matches(|c: char| !c.is_ascii_lowercase());
-    Slug::new(trimmed).map(|slug| slug.0)
+    FolderName::new(trimmed).map(|slug| slug.0)
 }
 
 #[cfg(test)]
@@ -744,10 +745,10 @@ mod tests {
     #[test]
     fn slug_rule() {
         for ok in ["a", "contact-created", "order2-paid", "a1-b2-c3"] {
-            assert!(Slug::new(ok).is_some(), "{ok}");
+            assert!(FolderName::new(ok).is_some(), "{ok}");
         }
         for bad in ["", "3d-model", "Contact", "a--b", "a-", "-a", "a_b", "é"] {
-            assert!(Slug::new(bad).is_none(), "{bad}");
+            assert!(FolderName::new(bad).is_none(), "{bad}");
         }
     }
 
@@ -797,7 +798,10 @@ mod tests {
         assert_eq!(m.export_style, Some(ExportStyle::Named));
         let folders: Vec<&str> = m.entries.iter().map(|e| e.folder.as_str()).collect();
         assert_eq!(folders, ["b-two", "a-one"]);
-        assert_eq!(m.entries[1].renamed_from, [Slug::new("old-one").unwrap()]);
+        assert_eq!(
+            m.entries[1].renamed_from,
+            [FolderName::new("old-one").unwrap()]
+        );
         assert_eq!(
             m.entries[1].id.unwrap().to_string(),
             "9b2e4c1a-7d3f-4e8a-b5c6-0f1e2d3c4b5a"

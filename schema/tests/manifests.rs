@@ -302,7 +302,7 @@ fn the_patterns_agree_with_the_parser_on_folder_names_and_ids() {
     ] {
         assert_eq!(
             folder.is_match(name),
-            wixsync_schema::Slug::new(name).is_some(),
+            wixsync_schema::FolderName::new(name).is_some(),
             "{name:?}"
         );
     }

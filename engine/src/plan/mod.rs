@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use uuid::Uuid;
-use wixsync_schema::{Entry, EventRef, ExportStyle, Manifest, Slug};
+use wixsync_schema::{Entry, EventRef, ExportStyle, FolderName, Manifest};
 
 pub use conflict::{Conflict, Warning};
 
@@ -49,7 +49,7 @@ pub enum Action {
     /// Write the builder and/or handler of a new (or incomplete) extension.
     Create {
         /// The folder.
-        folder: Slug,
+        folder: FolderName,
         /// The event its handler subscribes to.
         event: EventRef,
         /// The extension's UUID.
@@ -66,14 +66,14 @@ pub enum Action {
         /// The folder now.
         from: String,
         /// The folder after.
-        to: Slug,
+        to: FolderName,
         /// Its UUID, which stays.
         id: Option<String>,
     },
     /// Point a kept handler at another SDK event.
     ChangeEvent {
         /// The folder (after any rename).
-        folder: Slug,
+        folder: FolderName,
         /// The event the handler subscribes to now.
         from: EventRef,
         /// The event of the manifest.
@@ -82,7 +82,7 @@ pub enum Action {
     /// Replace a builder's id with the one the manifest pins (only with `--force`).
     ChangeId {
         /// The folder (after any rename).
-        folder: Slug,
+        folder: FolderName,
         /// The id now.
         from: String,
         /// The pinned id.
@@ -91,7 +91,7 @@ pub enum Action {
     /// Import the builder in `src/extensions.ts` and add `.use(...)` for it.
     Register {
         /// The folder (after any rename).
-        folder: Slug,
+        folder: FolderName,
         /// The name the builder exports the extension as once the changeset is applied, or
         /// `None` for its default export.
         export: Option<String>,
@@ -105,12 +105,12 @@ pub enum Action {
     /// requires ("Expected event listener call to be the default export").
     ExportDefault {
         /// The folder (after any rename).
-        folder: Slug,
+        folder: FolderName,
     },
     /// Point a builder's `source` at its handler.
     FixSource {
         /// The folder (after any rename).
-        folder: Slug,
+        folder: FolderName,
         /// The `source` now.
         from: String,
     },

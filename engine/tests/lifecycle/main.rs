@@ -163,7 +163,7 @@ fn generated_manifests_are_valid() {
             assert!(
                 folders
                     .iter()
-                    .all(|f| wixsync_schema::Slug::new(f).is_some()),
+                    .all(|f| wixsync_schema::FolderName::new(f).is_some()),
                 "{scenario:?}"
             );
             let events: BTreeMap<&str, &str> = version
