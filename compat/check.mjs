@@ -300,7 +300,11 @@ async function main() {
   if (existsSync(eventsDir)) {
     const registered = new Set(events.map((e) => path.resolve(srcDir, path.dirname(String(e.source)))));
     for (const entry of readdirSync(eventsDir, { withFileTypes: true })) {
-      if (entry.isDirectory() && !registered.has(path.join(eventsDir, entry.name))) {
+      // A folder without a builder and a handler (empty, or stray notes) is no extension.
+      const folder = path.join(eventsDir, entry.name);
+      const isExtension = entry.isDirectory() &&
+        (existsSync(path.join(folder, `${entry.name}.extension.ts`)) || existsSync(path.join(folder, `${entry.name}.ts`)));
+      if (isExtension && !registered.has(folder)) {
         fail(`event folder src/extensions/backend/events/${entry.name}/ exists but is not registered in src/extensions.ts`);
       }
     }

@@ -121,7 +121,15 @@ pub fn git_state(root: &Path, files: &[&str]) -> GitState {
             clean: BTreeSet::new(),
         };
     }
-    let input: String = candidates.iter().map(|f| format!("{f}\n")).collect();
+    // `--stdin-paths` reads paths relative to the repository's top, not to `-C`: give them
+    // whole, so that an app in a subfolder of its repository works.
+    let Ok(base) = root.canonicalize() else {
+        return GitState::Failed(format!("cannot resolve {}", root.display()));
+    };
+    let input: String = candidates
+        .iter()
+        .map(|f| format!("{}\n", base.join(f).display()))
+        .collect();
     let hashes = match git(
         root,
         &["hash-object", "--stdin-paths"],

@@ -292,3 +292,21 @@ fn a_lost_builder_gets_its_id_back_from_head() {
     assert!(err.contains("plan::builder-id-from-head"), "{err}");
     assert!(fs::read_to_string(&builder).unwrap().contains(UUID));
 }
+
+#[test]
+fn an_app_in_a_subfolder_of_its_repository_removes_committed_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    let shop = repo.join("apps/shop");
+    app(&shop);
+    git(repo, &["init", "-q"]);
+    common::git_commit(repo, "start");
+    fs::write(shop.join("wix-events.yaml"), "version: 1\nevents: {}\n").unwrap();
+    let out = wixsync(&["apply", "apps/shop"], repo);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        !shop
+            .join("src/extensions/backend/events/new-contact")
+            .exists()
+    );
+}
