@@ -84,6 +84,7 @@ pub fn conflict_code(conflict: &Conflict) -> &'static str {
         Conflict::RenameTargetTaken { .. } => "plan::rename-target-taken",
         Conflict::ReferencedElsewhere { .. } => "plan::referenced-elsewhere",
         Conflict::ImportedFromOutside { .. } => "plan::imported-from-outside",
+        Conflict::RenamedFromTypo { .. } => "plan::renamed-from-typo",
         Conflict::BuilderWithoutId { .. } => "app::builder-without-id",
         Conflict::IdNotLowercase { .. } => "app::id-not-lowercase",
         Conflict::BuilderWithoutSource { .. } => "app::builder-without-source",
@@ -249,6 +250,29 @@ pub fn conflict(conflict: &Conflict, manifest: &Manifest, tree: &AppTree) -> Dia
                 }
             }
             diagnostic
+        }
+        Conflict::RenamedFromTypo {
+            entry,
+            name,
+            folder,
+        } => {
+            let entry = &entries[*entry];
+            in_manifest(
+                manifest,
+                error(
+                    format!(
+                        "`{}` is renamed from `{name}`, but no folder has that name; did you mean \
+                         `{folder}`?",
+                        entry.folder
+                    ),
+                    format!(
+                        "as written, `{}` would be created with a new UUID and `{folder}` removed \
+                         with its UUID: write `renamed-from: [{folder}]` to keep it",
+                        entry.folder
+                    ),
+                ),
+                &[(entry.key_place, "this entry")],
+            )
         }
         Conflict::ImportedFromOutside { folder, importers } => {
             let at: Vec<String> = importers

@@ -74,6 +74,16 @@ pub enum Conflict {
         /// Each importing file with the byte range of its specifier.
         importers: Vec<(String, Range<usize>)>,
     },
+    /// A `renamed-from` name that matches no folder but nearly matches one that would be
+    /// removed: a typo that would give the extension a new UUID.
+    RenamedFromTypo {
+        /// The entry.
+        entry: usize,
+        /// The name as written.
+        name: String,
+        /// The folder it nearly names.
+        folder: String,
+    },
     /// A file to delete whose content could not be recovered afterwards.
     UnrecoverableDelete {
         /// The file.

@@ -331,6 +331,28 @@ pub fn plan(manifest: &Manifest, scan: &Scan, inputs: &PlanInputs) -> Plan {
             planner.plan_removal(extension);
         }
     }
+    // A `renamed-from` name that is no folder is normal once the rename is done; one that is
+    // a near miss of a folder about to be removed is a typo that would cost its UUID.
+    for (e, entry) in manifest.entries.iter().enumerate() {
+        if !matches!(matches[e], Match::Create) {
+            continue;
+        }
+        for old in &entry.renamed_from {
+            let near = scan.extensions.iter().enumerate().find(|(i, x)| {
+                !matched.contains(i)
+                    && x.is_extension
+                    && x.folder != old.as_str()
+                    && strsim::levenshtein(&x.folder, old.as_str()) <= 2
+            });
+            if let Some((_, x)) = near {
+                planner.conflict(Conflict::RenamedFromTypo {
+                    entry: e,
+                    name: old.to_string(),
+                    folder: x.folder.clone(),
+                });
+            }
+        }
+    }
     planner.plan_dependencies();
     planner.check_dangling();
     planner.check_duplicate_ids(&matched);
