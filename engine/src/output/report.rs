@@ -18,7 +18,7 @@ use wixsync_schema::{Diagnostic, Manifest, Severity, SourceFile};
 
 use crate::changeset::Changeset;
 use crate::commit::CommitReport;
-use crate::plan::{Action, Step};
+use crate::plan::{Action, Step, Verb};
 use crate::reconcile::{ReconcileError, Reconciliation};
 use crate::render::{Palette, render_diff};
 use crate::tree::{EVENTS_DIR, REGISTRY_PATH, builder_path, handler_path};
@@ -147,6 +147,22 @@ pub enum StepKind {
     Repair,
     /// A `@wix/*` package a handler imports is added to `package.json`.
     AddPackage,
+}
+
+impl From<Verb> for StepKind {
+    /// The plan's verb, as the document names it.
+    fn from(verb: Verb) -> StepKind {
+        match verb {
+            Verb::Create => StepKind::Create,
+            Verb::Rename => StepKind::Rename,
+            Verb::ChangeEvent => StepKind::ChangeEvent,
+            Verb::ChangeId => StepKind::ChangeId,
+            Verb::Register => StepKind::Register,
+            Verb::Remove => StepKind::Remove,
+            Verb::Repair => StepKind::Repair,
+            Verb::AddPackage => StepKind::AddPackage,
+        }
+    }
 }
 
 impl StepKind {
@@ -478,26 +494,12 @@ fn step_report(step: &Step, manifest: &Manifest, changeset: &Changeset) -> StepR
             .find(|e| e.folder.as_str() == folder)
             .map(|e| e.event.to_string())
     };
-    let (kind, folder, event): (StepKind, Option<&str>, Option<String>) = match &step.action {
-        Action::Create { folder, event, .. } => (
-            StepKind::Create,
-            Some(folder.as_str()),
-            Some(event.to_string()),
-        ),
-        Action::Rename { to, .. } => (StepKind::Rename, Some(to.as_str()), None),
-        Action::ChangeEvent { folder, to, .. } => (
-            StepKind::ChangeEvent,
-            Some(folder.as_str()),
-            Some(to.to_string()),
-        ),
-        Action::ChangeId { folder, .. } => (StepKind::ChangeId, Some(folder.as_str()), None),
-        Action::Register { folder, .. } => (StepKind::Register, Some(folder.as_str()), None),
-        Action::Remove { folder } => (StepKind::Remove, Some(folder.as_str()), None),
-        Action::ExportDefault { folder } | Action::FixSource { folder, .. } => {
-            (StepKind::Repair, Some(folder.as_str()), None)
-        }
-        Action::Unregister { .. } => (StepKind::Repair, None, None),
-        Action::AddDependency { .. } => (StepKind::AddPackage, None, None),
+    let kind = StepKind::from(step.action.verb());
+    let folder = step.action.folder();
+    let event = match &step.action {
+        Action::Create { event, .. } => Some(event.to_string()),
+        Action::ChangeEvent { to, .. } => Some(to.to_string()),
+        _ => None,
     };
     let event = match (kind, event, folder) {
         (StepKind::Remove, _, _) => None,
