@@ -225,18 +225,21 @@ test('dev with a broken manifest logs where and why, watches it, and does not th
 
 test('strict: a warning fails the build (and nothing is written); without strict it is logged', needsJson, async () => {
   const app = makeApp('strict');
-  // Spelled in full, an event the catalog does not know is accepted with a warning.
-  writeFileSync(path.join(app, 'wix-events.yaml'), 'version: 1\nevents:\n  contact-merged: crm.contacts.onContactMergedLater\n');
+  // Under `unknown-events: allow`, an event the catalog does not know is accepted with a warning.
+  writeFileSync(
+    path.join(app, 'wix-events.yaml'),
+    'version: 1\nunknown-events: allow\nevents:\n  contact-merged: crm.contacts.onContactMergedLater\n',
+  );
   const before = snapshot(app);
   await assert.rejects(setup({ strict: true, onBuild: 'apply' }, { app, command: 'build' }), (error) => {
     assert.equal(error.name, 'AstroUserError');
-    assert.match(error.message, /^wixsync found 1 warning, and strict: true makes them fail:\n {2}wix-events\.yaml:3:/);
+    assert.match(error.message, /^wixsync found 1 warning, and strict: true makes them fail:\n {2}wix-events\.yaml:4:/);
     assert.match(error.hint, /wixsync\(\{ strict: false \}\)/);
     return true;
   });
   assert.deepEqual(snapshot(app), before, 'strict stops apply before it writes');
   const { logs } = await setup({ onDev: 'check' }, { app, command: 'dev' });
-  assert.match(logs[0], /^warn: wix-events\.yaml:3:\d+: warning: /);
+  assert.match(logs[0], /^warn: wix-events\.yaml:4:\d+: warning: /);
 });
 
 test("types: astro.d.ts (as an app imports it) accepts the options and rejects others", () => {
