@@ -11,7 +11,7 @@ use similar::{ChangeTag, TextDiff};
 
 use crate::changeset::{Change, Changeset};
 use crate::commit::CommitReport;
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, Plan, Warning};
 use crate::reconcile::Reconciliation;
 
 /// Colours on or off.
@@ -220,20 +220,33 @@ pub fn plan_report(
         return in_sync(out, name, reconciliation);
     }
     match summary(plan).as_str() {
+        // Conflicts and no step: the diagnostics above say it all.
+        "" if plan.steps.is_empty() => {}
         "" => writeln!(out, "Plan for {name}:")?,
         counts => writeln!(out, "Plan for {name} ({counts}):")?,
     }
     render_steps(out, plan, palette)?;
     if !plan.conflicts.is_empty() {
+        let gap = if plan.steps.is_empty() { "" } else { "\n" };
         return writeln!(
             out,
-            "\n{} conflict(s) stop `wixsync apply`; see above.",
+            "{gap}{} conflict(s) stop `wixsync apply`; see above.",
             plan.conflicts.len()
         );
     }
     writeln!(out)?;
     render_diff(out, &reconciliation.changeset, palette)?;
-    writeln!(out, "\nRun `wixsync apply` to make these changes.")
+    // A plan that went ahead over a conflict only does so again with the same flag.
+    let forced = plan
+        .warnings
+        .iter()
+        .any(|warning| matches!(warning, Warning::Forced(_)));
+    let command = if forced {
+        "wixsync apply --force"
+    } else {
+        "wixsync apply"
+    };
+    writeln!(out, "\nRun `{command}` to make these changes.")
 }
 
 /// What `apply --check` prints for a drifted app: the steps, the diff when `diff` is set, and

@@ -1,27 +1,11 @@
 //! `wixsync events` and `wixsync schema`, run in-process through `wixsync::cli::run`.
 
-use serde_json::Value;
-use wixsync::cli::{EXIT_ERROR, EXIT_OK, Streams, run};
-use wixsync_schema::catalog::Catalog;
+mod common;
 
-/// The exit code, stdout and stderr of `wixsync ARGS...`, without colour.
-fn wixsync(args: &[&str]) -> (i32, String, String) {
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
-    let code = run(
-        std::iter::once("wixsync").chain(args.iter().copied()),
-        &mut Streams {
-            stdout: &mut stdout,
-            stderr: &mut stderr,
-            color: false,
-        },
-    );
-    (
-        code,
-        String::from_utf8(stdout).unwrap(),
-        String::from_utf8(stderr).unwrap(),
-    )
-}
+use common::in_process::wixsync;
+use serde_json::Value;
+use wixsync::cli::{EXIT_ERROR, EXIT_OK};
+use wixsync_schema::catalog::Catalog;
 
 #[test]
 fn events_of_one_package() {

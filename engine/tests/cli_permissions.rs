@@ -3,27 +3,11 @@
 
 use std::path::Path;
 
-use serde_json::Value;
-use wixsync::cli::{EXIT_ERROR, EXIT_OK, Streams, run};
+mod common;
 
-/// The exit code, stdout and stderr of `wixsync ARGS...`, without colour.
-fn wixsync(args: &[&str]) -> (i32, String, String) {
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
-    let code = run(
-        std::iter::once("wixsync").chain(args.iter().copied()),
-        &mut Streams {
-            stdout: &mut stdout,
-            stderr: &mut stderr,
-            color: false,
-        },
-    );
-    (
-        code,
-        String::from_utf8(stdout).unwrap(),
-        String::from_utf8(stderr).unwrap(),
-    )
-}
+use common::in_process::wixsync;
+use serde_json::Value;
+use wixsync::cli::{EXIT_ERROR, EXIT_OK};
 
 fn template_app() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

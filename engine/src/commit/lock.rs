@@ -131,51 +131,13 @@ fn still_at(file: &File, path: &Path) -> io::Result<bool> {
 /// [`LockError::Busy`] after `wait`; [`LockError::Io`] when the file cannot be created or
 /// locked.
 pub fn lock(base: &Path, wait: Duration, on_wait: &mut dyn FnMut()) -> Result<AppLock, LockError> {
-    let path = base.join("lock");
-    let io_error = |path: &Path| {
-        let path = path.to_owned();
-        move |source| LockError::Io { path, source }
-    };
-    let start = Instant::now();
-    let mut told = false;
-    loop {
-        fs::create_dir_all(base).map_err(io_error(base))?;
-        let file = match OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-        {
-            Ok(file) => file,
-            // The holder removed the folder between our two calls: start again.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(io_error(&path)(e)),
-        };
-        match file.try_lock() {
-            Ok(()) => {
-                if still_at(&file, &path).map_err(io_error(&path))? {
-                    return Ok(AppLock {
-                        file: Some(file),
-                        path,
-                        base: base.to_owned(),
-                    });
-                }
-            }
-            Err(TryLockError::WouldBlock) => {
-                if !told {
-                    told = true;
-                    on_wait();
-                }
-                let waited = start.elapsed();
-                if waited >= wait {
-                    return Err(LockError::Busy { path, waited });
-                }
-                std::thread::sleep(Duration::from_millis(50).min(wait - waited));
-            }
-            Err(TryLockError::Error(e)) => return Err(io_error(&path)(e)),
-        }
-    }
+    let (file, path) = acquire(base, Mode::Exclusive, wait, on_wait)?
+        .expect("an exclusive lock is taken or fails, never skipped");
+    Ok(AppLock {
+        file: Some(file),
+        path,
+        base: base.to_owned(),
+    })
 }
 
 /// How long a reader waits for a writer before it reports an apply in progress: long enough
@@ -192,46 +154,90 @@ pub const READ_GRACE: Duration = Duration::from_secs(1);
 /// [`LockError::Busy`] when a writer holds it all along; [`LockError::Io`] when the
 /// file exists but cannot be locked.
 pub fn lock_shared(base: &Path, grace: Duration) -> Result<Option<ReadLock>, LockError> {
+    let taken = acquire(base, Mode::Shared, grace, &mut || {})?;
+    Ok(taken.map(|(file, path)| ReadLock {
+        file: Some(file),
+        path,
+        base: base.to_owned(),
+    }))
+}
+
+/// Which lock [`acquire`] takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// A writer's: the folder and file must be created, and every failure is an error.
+    Exclusive,
+    /// A reader's: where the file cannot be created or opened, it goes ahead unlocked.
+    Shared,
+}
+
+/// The one wait loop behind [`lock`] and [`lock_shared`]: opens (creating) `<base>/lock`, locks
+/// it in `mode` without blocking, and polls until `wait` has passed; a file that was removed
+/// and replaced while we waited is opened again. `Ok(None)` only for [`Mode::Shared`], when
+/// the folder or file cannot be made or opened.
+fn acquire(
+    base: &Path,
+    mode: Mode,
+    wait: Duration,
+    on_wait: &mut dyn FnMut(),
+) -> Result<Option<(File, PathBuf)>, LockError> {
     let path = base.join("lock");
+    let io_error = |path: &Path, source| LockError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let poll = match mode {
+        Mode::Exclusive => Duration::from_millis(50),
+        Mode::Shared => Duration::from_millis(20),
+    };
     let start = Instant::now();
+    let mut told = false;
     loop {
-        if fs::create_dir_all(base).is_err() {
-            return Ok(None);
+        if let Err(e) = fs::create_dir_all(base) {
+            return match mode {
+                Mode::Exclusive => Err(io_error(base, e)),
+                Mode::Shared => Ok(None),
+            };
         }
-        let file = match OpenOptions::new()
+        let opened = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
-            .open(&path)
-        {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-            Err(_) => match File::open(&path) {
+            .open(&path);
+        let file = match (opened, mode) {
+            (Ok(file), _) => file,
+            // The holder removed the folder between our two calls: start again.
+            (Err(e), _) if e.kind() == io::ErrorKind::NotFound => continue,
+            (Err(e), Mode::Exclusive) => return Err(io_error(&path, e)),
+            // A read-only folder: a reader may still lock a file that exists.
+            (Err(_), Mode::Shared) => match File::open(&path) {
                 Ok(file) => file,
                 Err(_) => return Ok(None),
             },
         };
-        match file.try_lock_shared() {
-            Ok(()) => match still_at(&file, &path) {
-                Ok(true) => {
-                    return Ok(Some(ReadLock {
-                        file: Some(file),
-                        path,
-                        base: base.to_owned(),
-                    }));
+        let tried = match mode {
+            Mode::Exclusive => file.try_lock(),
+            Mode::Shared => file.try_lock_shared(),
+        };
+        match tried {
+            Ok(()) => {
+                if still_at(&file, &path).map_err(|e| io_error(&path, e))? {
+                    return Ok(Some((file, path)));
                 }
-                Ok(false) => continue,
-                Err(e) => return Err(LockError::Io { path, source: e }),
-            },
+            }
             Err(TryLockError::WouldBlock) => {
+                if !told {
+                    told = true;
+                    on_wait();
+                }
                 let waited = start.elapsed();
-                if waited >= grace {
+                if waited >= wait {
                     return Err(LockError::Busy { path, waited });
                 }
-                std::thread::sleep(Duration::from_millis(20).min(grace - waited));
+                std::thread::sleep(poll.min(wait - waited));
             }
-            Err(TryLockError::Error(e)) => return Err(LockError::Io { path, source: e }),
+            Err(TryLockError::Error(e)) => return Err(io_error(&path, e)),
         }
     }
 }

@@ -2,9 +2,12 @@
 //! snapshotting app folders, a case's `case.toml`, insta snapshots, and the one way tests run
 //! git.
 //!
-//! Nothing here calls wixsync: the helpers only prepare and observe apps.
+//! Nothing here calls wixsync but [`in_process`]: the other helpers only prepare and observe
+//! apps.
 
 #![allow(dead_code)]
+
+pub mod in_process;
 
 use std::fs;
 use std::path::{Path, PathBuf};
