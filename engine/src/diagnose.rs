@@ -85,6 +85,7 @@ pub fn conflict_code(conflict: &Conflict) -> &'static str {
         Conflict::ReferencedElsewhere { .. } => "plan::referenced-elsewhere",
         Conflict::ImportedFromOutside { .. } => "plan::imported-from-outside",
         Conflict::RenamedFromTypo { .. } => "plan::renamed-from-typo",
+        Conflict::RenameSourceBesideTarget { .. } => "plan::rename-source-beside-target",
         Conflict::BuilderWithoutId { .. } => "app::builder-without-id",
         Conflict::IdNotLowercase { .. } => "app::id-not-lowercase",
         Conflict::BuilderWithoutSource { .. } => "app::builder-without-source",
@@ -269,6 +270,27 @@ pub fn conflict(conflict: &Conflict, manifest: &Manifest, tree: &AppTree) -> Dia
                         "as written, `{}` would be created with a new UUID and `{folder}` removed \
                          with its UUID: write `renamed-from: [{folder}]` to keep it",
                         entry.folder
+                    ),
+                ),
+                &[(entry.key_place, "this entry")],
+            )
+        }
+        Conflict::RenameSourceBesideTarget { entry, from } => {
+            let entry = &entries[*entry];
+            in_manifest(
+                manifest,
+                error(
+                    format!(
+                        "`{}` is renamed from `{from}`, but both folders are extensions, each with \
+                         its own id",
+                        entry.folder
+                    ),
+                    format!(
+                        "a rename cannot merge two extensions: `{}` keeps its id, and `{from}` \
+                         would be removed with its UUID. Keep `{from}` by giving it an entry of \
+                         its own; or, if `{}` should carry `{from}`'s id, delete the `{}` folder \
+                         and run again; or pass --force to remove `{from}`",
+                        entry.folder, entry.folder, entry.folder
                     ),
                 ),
                 &[(entry.key_place, "this entry")],

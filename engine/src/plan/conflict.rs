@@ -84,6 +84,15 @@ pub enum Conflict {
         /// The folder it nearly names.
         folder: String,
     },
+    /// An entry matched by its own folder that also lists, in `renamed-from`, another
+    /// existing extension no entry holds: the rename cannot happen (both folders are
+    /// extensions, each with its own id), and going ahead removes `from` with its UUID.
+    RenameSourceBesideTarget {
+        /// The entry.
+        entry: usize,
+        /// The `renamed-from` folder, still an extension.
+        from: String,
+    },
     /// A file to delete whose content could not be recovered afterwards.
     UnrecoverableDelete {
         /// The file.
@@ -186,6 +195,7 @@ impl Conflict {
             self,
             Conflict::ClaimedTwice { .. }
                 | Conflict::PinnedIdDiffers { .. }
+                | Conflict::RenameSourceBesideTarget { .. }
                 | Conflict::UnrecoverableDelete { .. }
         )
     }

@@ -478,6 +478,24 @@ impl Planner<'_> {
                 }
             }
         }
+        // An entry that kept its own folder and also names another extension in
+        // `renamed-from`, which nothing holds: the rename it asks for cannot happen.
+        for (e, entry) in entries.iter().enumerate() {
+            if !matches!(matches[e], Match::Folder(_)) {
+                continue;
+            }
+            for old in &entry.renamed_from {
+                let beside = extensions.iter().enumerate().find(|(x, ext)| {
+                    ext.is_extension && ext.folder == old.as_str() && !holder.contains_key(x)
+                });
+                if beside.is_some() {
+                    self.conflict(Conflict::RenameSourceBesideTarget {
+                        entry: e,
+                        from: old.to_string(),
+                    });
+                }
+            }
+        }
         matches
     }
 

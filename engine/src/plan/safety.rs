@@ -50,11 +50,26 @@ impl Planner<'_> {
                 });
             }
         }
+        // An entry kept its own folder and lists this one in `renamed-from`.
+        let named_by = self
+            .manifest
+            .entries
+            .iter()
+            .find(|entry| entry.renamed_from.iter().any(|old| old.as_str() == folder));
+        let reason = match named_by {
+            Some(entry) => format!(
+                "`{}` lists it in renamed-from, but `{}` is an extension of its own",
+                entry.folder, entry.folder
+            ),
+            None => {
+                format!("no manifest entry matches `{folder}` by folder, renamed-from, id or event")
+            }
+        };
         self.step(
             Action::Remove {
                 folder: folder.clone(),
             },
-            format!("no manifest entry matches `{folder}` by folder, renamed-from, id or event"),
+            reason,
         );
     }
 
