@@ -17,7 +17,7 @@ use crate::git::GitState;
 use crate::plan::{Conflict, Warning};
 use crate::reconcile::{NotAnAppReason, ReconcileError, Reconciliation};
 use crate::scan::{PackageJsonError, RegistryShape, ScanError};
-use crate::tree::{AppTree, PACKAGE_JSON, REGISTRY_PATH};
+use crate::tree::{AppTree, LoadError, PACKAGE_JSON, REGISTRY_PATH};
 use crate::verify::VerifyError;
 
 /// Exit code: in sync, or applied.
@@ -700,16 +700,39 @@ pub fn reconcile_error(error: &ReconcileError) -> Vec<Diagnostic> {
             ),
         ],
         ReconcileError::Manifest(diagnostics) => diagnostics.clone(),
-        ReconcileError::Load(load) => vec![Diagnostic::error("app::read", load.to_string()).help(
-            "run wixsync from the app root (the folder holding src/ and wix-events.yaml), or pass \
-             it as DIR",
-        )],
+        ReconcileError::Load(load) => {
+            vec![Diagnostic::error("app::read", load.to_string()).help(load_help(load))]
+        }
         ReconcileError::Scan { errors, tree } => {
             errors.iter().map(|e| scan_error(e, tree)).collect()
         }
         ReconcileError::Journal(diagnostic) => vec![diagnostic.clone()],
         ReconcileError::Changeset(error) => vec![changeset_error(error)],
         ReconcileError::Verify(errors) => errors.iter().map(verify_error).collect(),
+    }
+}
+
+/// What to do about a file or folder the app could not be read from.
+fn load_help(load: &LoadError) -> String {
+    match load {
+        LoadError::NotADirectory { .. } => "run wixsync from the app root (the folder holding \
+             src/ and wix-events.yaml), or pass it as DIR"
+            .to_owned(),
+        LoadError::Io { .. } => "check that the file exists and that you may read it, then run \
+             wixsync again"
+            .to_owned(),
+        LoadError::NotARegularFile { path } => format!(
+            "replace {path} with a plain file (it is a pipe, socket or device, which wixsync \
+             does not read, so that a run can never block)"
+        ),
+        LoadError::TooLarge { path, .. } => format!(
+            "{path} is far larger than any file of a Wix app's event extensions: check it is \
+             the file you mean, or move it out of the app's src/"
+        ),
+        LoadError::Symlink { path } => format!(
+            "replace the link {path} with a copy of the folder or file it points to (or move \
+             that into the app and remove the link), so that every write stays inside the app"
+        ),
     }
 }
 

@@ -259,6 +259,15 @@ fn a_linked_events_folder_is_refused_by_plan_too() {
             err.contains("src/extensions/backend/events is a symbolic link"),
             "{err}"
         );
+        // The help is about the link, not about where wixsync was run.
+        let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            err.contains(
+                "help: replace the link src/extensions/backend/events with a copy of the folder"
+            ),
+            "{err}"
+        );
+        assert!(!err.contains("run wixsync from the app root"), "{err}");
     }
 }
 
