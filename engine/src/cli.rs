@@ -49,6 +49,8 @@ Examples:
   wixsync apply                make the app match wix-events.yaml
   wixsync apply --check apps/shop
                                in CI: fail (exit 2) when the app has drifted
+  wixsync apply --check --workspace --shard 2/4
+                               in CI: check a quarter of the monorepo's apps, one line each
   wixsync events --package crm
                                list the events of @wix/crm, to name in wix-events.yaml
   wixsync permissions          the permission scopes the app's events need
