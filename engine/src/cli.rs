@@ -16,10 +16,11 @@ use crate::catalog_cmd;
 use crate::commit::commit;
 use crate::commit::session::{self, Access};
 pub use crate::diagnose::{EXIT_ERROR, EXIT_OK, EXIT_PENDING};
-use crate::output::report::CommandName;
+use crate::output::report::{AppPaths, CommandName, Report, Status};
 use crate::output::{self, Format};
 use crate::reconcile::{Options, locate_app, reconcile};
 use crate::render::{self, Palette};
+use crate::workspace::{self, App, Members, Shard};
 
 const ABOUT: &str = "Keep a Wix CLI app's backend event extensions equal to its wix-events.yaml";
 
@@ -48,6 +49,8 @@ Examples:
   wixsync apply                make the app match wix-events.yaml
   wixsync apply --check apps/shop
                                in CI: fail (exit 2) when the app has drifted
+  wixsync apply --check --workspace --shard 2/4
+                               in CI: check a quarter of the monorepo's apps, one line each
   wixsync events --package crm
                                list the events of @wix/crm, to name in wix-events.yaml
   wixsync permissions          the permission scopes the app's events need
@@ -163,6 +166,20 @@ struct AppArgs {
     /// (SARIF 2.1.0, for code scanning). The exit code is the same in every format.
     #[arg(long, value_enum, value_name = "FORMAT")]
     format: Option<Format>,
+    /// Every app of the monorepo at DIR (default: the current folder) instead of one app: the
+    /// folders that the `packages` globs of pnpm-workspace.yaml, else the `workspaces` globs
+    /// of package.json, match (a glob starting with `!` excludes) and that hold a
+    /// wix-events.yaml; without either file, every folder below DIR holding one. node_modules,
+    /// hidden and git-ignored folders are never searched. The apps run in parallel, each on
+    /// its own (one app's error stops no other); they are reported sorted by path, then one
+    /// summary line. The exit code is the worst app's: 1, then 2, then 0.
+    #[arg(long, conflicts_with = "manifest")]
+    workspace: bool,
+    /// With --workspace: only the apps of shard K of N (K from 1 to N), for a CI matrix of N
+    /// jobs. An app's shard is a stable hash of its path from DIR, the same on every machine,
+    /// so the N jobs together cover every app exactly once.
+    #[arg(long, value_name = "K/N", requires = "workspace")]
+    shard: Option<Shard>,
 }
 
 #[derive(Debug, Args)]
@@ -234,6 +251,13 @@ where
     if let Some(app) = app {
         let github_actions = std::env::var("GITHUB_ACTIONS").ok();
         let format = Format::resolve(app.format, github_actions.as_deref());
+        if app.workspace {
+            let apply = match &cli.command {
+                Command::Apply(args) => Some(args),
+                _ => None,
+            };
+            return workspace_command(app, apply, command, format, streams, fresh_ids);
+        }
         if format != Format::Human {
             let located = locate_app(app.dir.as_deref(), app.manifest.as_deref());
             let shown = app.dir.clone().unwrap_or_else(|| PathBuf::from("."));
@@ -384,39 +408,105 @@ fn app_name(dir: &Path) -> String {
     }
 }
 
+/// How one app's run names files in its human diagnostics: as the engine does (relative to
+/// the app root) for a single app, or relative to the current directory in a `--workspace`
+/// run, where the app root alone no longer says which app a file is in.
+#[derive(Debug, Clone, Copy)]
+struct Naming<'a> {
+    root: &'a Path,
+    in_workspace: bool,
+}
+
+impl Naming<'_> {
+    /// `diagnostics` with their files named for this run.
+    fn name(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        if !self.in_workspace {
+            return diagnostics;
+        }
+        let paths = output::app_paths(self.root, None, None);
+        relabel(diagnostics, &paths)
+    }
+}
+
+/// `diagnostics` with their code frames' files named relative to the current directory
+/// ([`AppPaths::file`]) instead of the app root.
+fn relabel(diagnostics: Vec<Diagnostic>, paths: &AppPaths) -> Vec<Diagnostic> {
+    diagnostics
+        .into_iter()
+        .map(|mut d| {
+            if let Some(source) = &d.source {
+                let name = paths.file(source.name());
+                if name != source.name() {
+                    d.source = Some(wixsync_schema::SourceFile::new(name, source.text()));
+                }
+            }
+            d
+        })
+        .collect()
+}
+
+/// Reports errors that stopped one app, and returns exit code 1 with the app's status.
+fn app_stopped(
+    streams: &mut Streams<'_>,
+    naming: Naming<'_>,
+    diagnostics: Vec<Diagnostic>,
+) -> (i32, Status) {
+    (
+        stopped(streams, &naming.name(diagnostics), true),
+        Status::Error,
+    )
+}
+
 /// `wixsync plan`: the steps, the diff; exit 0, 1 (conflicts) or 2 (pending).
 fn plan_command(args: &AppArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uuid>>) -> i32 {
     let root = match locate_app(args.dir.as_deref(), args.manifest.as_deref()) {
         Ok(root) => root,
         Err(error) => return stopped(streams, &error.diagnostics(), true),
     };
-    // Finishes an interrupted apply first; waits briefly for one in progress.
-    let _session = match session::open(&root, Access::Read, streams.stderr) {
-        Ok(session) => session,
-        Err(diagnostic) => return stopped(streams, &[diagnostic], true),
+    let naming = Naming {
+        root: &root,
+        in_workspace: false,
     };
-    let reconciliation = match reconcile(&root, &options(args, ids)) {
+    plan_app(args, naming, streams, ids).0
+}
+
+/// `plan` on the app at `naming.root`: its exit code and where it ended.
+fn plan_app(
+    args: &AppArgs,
+    naming: Naming<'_>,
+    streams: &mut Streams<'_>,
+    ids: Option<Vec<Uuid>>,
+) -> (i32, Status) {
+    let root = naming.root;
+    // Finishes an interrupted apply first; waits briefly for one in progress.
+    let _session = match session::open(root, Access::Read, streams.stderr) {
+        Ok(session) => session,
+        Err(diagnostic) => return app_stopped(streams, naming, vec![diagnostic]),
+    };
+    let reconciliation = match reconcile(root, &options(args, ids)) {
         Ok(reconciliation) => reconciliation,
-        Err(error) => return stopped(streams, &error.diagnostics(), true),
+        Err(error) => return app_stopped(streams, naming, error.diagnostics()),
     };
     let plan = &reconciliation.plan;
-    let code = if !plan.conflicts.is_empty() || strict_fails(args, &reconciliation) {
-        EXIT_ERROR
+    let (code, status) = if !plan.conflicts.is_empty() {
+        (EXIT_ERROR, Status::Conflict)
+    } else if strict_fails(args, &reconciliation) {
+        (EXIT_ERROR, Status::Error)
     } else if plan.steps.is_empty() {
-        EXIT_OK
+        (EXIT_OK, Status::InSync)
     } else {
-        EXIT_PENDING
+        (EXIT_PENDING, Status::Pending)
     };
     let palette = Palette::new(streams.color);
-    let name = app_name(&root);
-    let mut written = report(streams, &reconciliation.diagnostics());
+    let name = app_name(root);
+    let mut written = report(streams, &naming.name(reconciliation.diagnostics()));
     if strict_fails(args, &reconciliation) {
         written = written
             .and_then(|()| writeln!(streams.stderr, "wixsync: --strict: warnings fail the run."));
     }
     let written =
         written.and_then(|()| render::plan_report(streams.stdout, &name, &reconciliation, palette));
-    finish(code, written, streams)
+    (finish(code, written, streams), status)
 }
 
 /// `wixsync apply [--check]`.
@@ -425,24 +515,39 @@ fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uu
         Ok(root) => root,
         Err(error) => return stopped(streams, &error.diagnostics(), true),
     };
+    let naming = Naming {
+        root: &root,
+        in_workspace: false,
+    };
+    apply_app(args, naming, streams, ids).0
+}
+
+/// `apply [--check]` on the app at `naming.root`: its exit code and where it ended.
+fn apply_app(
+    args: &ApplyArgs,
+    naming: Naming<'_>,
+    streams: &mut Streams<'_>,
+    ids: Option<Vec<Uuid>>,
+) -> (i32, Status) {
+    let root = naming.root;
     // The lock (and recovery of an interrupted apply) for the whole read-plan-commit cycle.
     let access = if args.check {
         Access::Read
     } else {
         Access::Write
     };
-    let _session = match session::open(&root, access, streams.stderr) {
+    let _session = match session::open(root, access, streams.stderr) {
         Ok(session) => session,
-        Err(diagnostic) => return stopped(streams, &[diagnostic], true),
+        Err(diagnostic) => return app_stopped(streams, naming, vec![diagnostic]),
     };
-    let reconciliation = match reconcile(&root, &options(&args.app, ids)) {
+    let reconciliation = match reconcile(root, &options(&args.app, ids)) {
         Ok(reconciliation) => reconciliation,
-        Err(error) => return stopped(streams, &error.diagnostics(), true),
+        Err(error) => return app_stopped(streams, naming, error.diagnostics()),
     };
     let palette = Palette::new(streams.color);
     let plan = &reconciliation.plan;
-    let name = app_name(&root);
-    let mut written = report(streams, &reconciliation.diagnostics());
+    let name = app_name(root);
+    let mut written = report(streams, &naming.name(reconciliation.diagnostics()));
     if strict_fails(&args.app, &reconciliation) {
         let written = written.and_then(|()| {
             writeln!(
@@ -450,7 +555,7 @@ fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uu
                 "wixsync: --strict: warnings fail the run; nothing was written."
             )
         });
-        return finish(EXIT_ERROR, written, streams);
+        return (finish(EXIT_ERROR, written, streams), Status::Error);
     }
     if !plan.conflicts.is_empty() {
         let written = written.and_then(|()| {
@@ -461,25 +566,208 @@ fn apply_command(args: &ApplyArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uu
                 plan.conflicts.len()
             )
         });
-        return finish(EXIT_ERROR, written, streams);
+        return (finish(EXIT_ERROR, written, streams), Status::Conflict);
     }
     if plan.steps.is_empty() {
         written = written.and_then(|()| render::in_sync(streams.stdout, &name, &reconciliation));
-        return finish(EXIT_OK, written, streams);
+        return (finish(EXIT_OK, written, streams), Status::InSync);
     }
     if args.check {
         written = written.and_then(|()| {
             render::drift_report(streams.stdout, &name, &reconciliation, args.diff, palette)
         });
-        return finish(EXIT_PENDING, written, streams);
+        return (finish(EXIT_PENDING, written, streams), Status::Pending);
     }
-    let report = match commit(&root, &reconciliation.changeset) {
+    let report = match commit(root, &reconciliation.changeset) {
         Ok(report) => report,
         Err(failure) => {
-            return stopped(streams, &[crate::diagnose::commit_failure(&failure)], false);
+            let diagnostics = naming.name(vec![crate::diagnose::commit_failure(&failure)]);
+            return (stopped(streams, &diagnostics, false), Status::Error);
         }
     };
+    // The tree and plan are dropped with this function; only the text stays.
     written =
         written.and_then(|()| render::applied(streams.stdout, &name, &reconciliation, &report));
-    finish(EXIT_OK, written, streams)
+    (finish(EXIT_OK, written, streams), Status::Applied)
+}
+
+/// `plan`, `apply` or `apply --check` with `--workspace`: finds the apps under DIR, keeps
+/// those of `--shard`, and runs the command on each (see [`run_workspace`]).
+fn workspace_command(
+    args: &AppArgs,
+    apply: Option<&ApplyArgs>,
+    command: CommandName,
+    format: Format,
+    streams: &mut Streams<'_>,
+    ids: Option<Vec<Uuid>>,
+) -> i32 {
+    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let found = match workspace::discover(&dir, Members::Manifests) {
+        Ok(found) => found,
+        Err(error) => {
+            return stopped(streams, &[crate::diagnose::workspace_error(&error)], true);
+        }
+    };
+    if found.apps.is_empty() {
+        return stopped(streams, &[crate::diagnose::no_apps(&found)], true);
+    }
+    let total = found.apps.len();
+    let apps: Vec<App> = match args.shard {
+        Some(shard) => found
+            .apps
+            .into_iter()
+            .filter(|app| shard.contains(&app.rel))
+            .collect(),
+        None => found.apps,
+    };
+    let scope = args.shard.map(|shard| (shard, total));
+    if format != Format::Human {
+        return workspace_machine(args, command, format, &apps, streams, ids);
+    }
+    run_workspace(&apps, scope, streams, |app, streams| {
+        let naming = Naming {
+            root: &app.path,
+            in_workspace: true,
+        };
+        match apply {
+            Some(apply) => apply_app(apply, naming, streams, ids.clone()),
+            None => plan_app(args, naming, streams, ids.clone()),
+        }
+    })
+}
+
+/// One app's part of a human `--workspace` run: what it printed, and where it ended.
+struct AppOutput {
+    code: i32,
+    status: Status,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+/// Runs `work` on every app of `apps` in parallel, each into its own buffers, then prints
+/// them in the apps' order, each headed by `==> path <==`, and one summary line: `3 apps: 1 in
+/// sync, 1 applied, 0 pending, 1 failed` (`failed` counts errors and conflicts). Returns the
+/// worst exit code: 1 over 2 over 0. `scope` is `--shard` and the number of apps in all shards.
+///
+/// `work` is one app's whole command (it takes the app's session itself) and returns its exit
+/// code and status; any per-app command of wixsync plugs in here.
+fn run_workspace<F>(
+    apps: &[App],
+    scope: Option<(Shard, usize)>,
+    streams: &mut Streams<'_>,
+    work: F,
+) -> i32
+where
+    F: Fn(&App, &mut Streams<'_>) -> (i32, Status) + Sync + Send,
+{
+    let color = streams.color;
+    let results = workspace::run(apps, |app| {
+        let mut stdout = Vec::new();
+        let mut stderr = Vec::new();
+        let (code, status) = work(
+            app,
+            &mut Streams {
+                stdout: &mut stdout,
+                stderr: &mut stderr,
+                color,
+            },
+        );
+        AppOutput {
+            code,
+            status,
+            stdout,
+            stderr,
+        }
+    });
+    let mut written = Ok(());
+    for (index, (app, result)) in apps.iter().zip(&results).enumerate() {
+        written = written.and_then(|()| {
+            if index > 0 {
+                writeln!(streams.stdout)?;
+            }
+            writeln!(streams.stdout, "==> {} <==", app.path.display())?;
+            streams.stdout.flush()?;
+            streams.stderr.write_all(&result.stderr)?;
+            streams.stdout.write_all(&result.stdout)
+        });
+    }
+    let count = |status: Status| results.iter().filter(|r| r.status == status).count();
+    let failed = count(Status::Error) + count(Status::Conflict);
+    let shard = match scope {
+        Some((shard, total)) => format!(" (shard {shard} of {total} apps)"),
+        None => String::new(),
+    };
+    written = written.and_then(|()| {
+        if !apps.is_empty() {
+            writeln!(streams.stdout)?;
+        }
+        writeln!(
+            streams.stdout,
+            "{} app{}{shard}: {} in sync, {} applied, {} pending, {failed} failed",
+            apps.len(),
+            if apps.len() == 1 { "" } else { "s" },
+            count(Status::InSync),
+            count(Status::Applied),
+            count(Status::Pending),
+        )
+    });
+    let codes = results.iter().map(|r| r.code);
+    let worst = codes.fold(EXIT_OK, |worst, code| match (worst, code) {
+        (EXIT_ERROR, _) | (_, EXIT_ERROR) => EXIT_ERROR,
+        (EXIT_PENDING, _) | (_, EXIT_PENDING) => EXIT_PENDING,
+        _ => EXIT_OK,
+    });
+    finish(worst, written, streams)
+}
+
+/// A `--workspace` run in a machine format: one document with every app of `apps`, in their
+/// order.
+fn workspace_machine(
+    args: &AppArgs,
+    command: CommandName,
+    format: Format,
+    apps: &[App],
+    streams: &mut Streams<'_>,
+    ids: Option<Vec<Uuid>>,
+) -> i32 {
+    let cwd = std::env::current_dir().ok();
+    let access = if command == CommandName::Apply {
+        Access::Write
+    } else {
+        Access::Read
+    };
+    let results = workspace::run(apps, |app| {
+        // Messages of waiting for a lock have no place in a machine document.
+        let mut log = Vec::new();
+        let session = session::open(&app.path, access, &mut log);
+        let located = session
+            .as_ref()
+            .err()
+            .map(|d| crate::reconcile::ReconcileError::Journal(d.clone()));
+        let request = output::Request {
+            command,
+            dir: &app.path,
+            located: located.as_ref(),
+            options: options(args, ids.clone()),
+            strict: args.strict,
+            format,
+        };
+        let (report, diagnostics) = output::app_result(&request, cwd.as_deref());
+        let paths = output::app_paths(&app.path, None, None);
+        // Only the github format's log shows the diagnostics with their code frames.
+        let diagnostics = if format == Format::Github {
+            relabel(diagnostics, &paths)
+        } else {
+            Vec::new()
+        };
+        (report, diagnostics)
+    });
+    let (reports, diagnostics): (Vec<_>, Vec<_>) = results.into_iter().unzip();
+    let diagnostics: Vec<Diagnostic> = diagnostics.into_iter().flatten().collect();
+    output::write(
+        &Report::new(command, reports),
+        &diagnostics,
+        format,
+        streams,
+    )
 }

@@ -19,6 +19,7 @@ use crate::reconcile::{NotAnAppReason, ReconcileError, Reconciliation};
 use crate::scan::{PackageJsonError, RegistryShape, ScanError};
 use crate::tree::{AppTree, LoadError, PACKAGE_JSON, REGISTRY_PATH};
 use crate::verify::VerifyError;
+use crate::workspace::{Source as WorkspaceSource, Workspace, WorkspaceError};
 
 /// Exit code: in sync, or applied.
 pub const EXIT_OK: i32 = 0;
@@ -743,4 +744,87 @@ pub fn commit_failure(failure: &CommitFailure) -> Diagnostic {
         failure.error.help(),
         failure.outcome_text()
     ))
+}
+
+/// Why the apps of a `--workspace` run cannot be found.
+pub fn workspace_error(error: &WorkspaceError) -> Diagnostic {
+    let shown = |path: &std::path::Path| {
+        let text = path.display().to_string();
+        text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
+    };
+    match error {
+        WorkspaceError::NotAFolder(path) => Diagnostic::error(
+            "workspace::not-a-folder",
+            format!("{} is not a folder", shown(path)),
+        )
+        .help("with --workspace, DIR is the monorepo's root: the folder holding its package.json"),
+        WorkspaceError::Config {
+            file,
+            line,
+            message,
+        } => {
+            let place = match line {
+                Some(line) => format!("{}:{line}", shown(file)),
+                None => shown(file),
+            };
+            Diagnostic::error(
+                "workspace::config",
+                format!("cannot read the workspace globs of {place}: {message}"),
+            )
+            .help(
+                "package.json `workspaces` is an array of globs (`[\"apps/*\"]`) or an object \
+                 with a `packages` array; pnpm-workspace.yaml has `packages:` with a list of \
+                 globs. A glob starting with `!` excludes folders",
+            )
+        }
+        WorkspaceError::Glob {
+            file,
+            pattern,
+            message,
+        } => Diagnostic::error(
+            "workspace::glob",
+            format!(
+                "{} names the workspace glob {pattern:?}, which is not a glob: {message}",
+                shown(file)
+            ),
+        )
+        .help("fix the glob: `*` matches within one folder name, `**` any number of folders"),
+        WorkspaceError::Walk { path, message } => Diagnostic::error(
+            "workspace::walk",
+            format!("cannot look for apps under {}: {message}", shown(path)),
+        )
+        .help("check the folders' permissions"),
+    }
+}
+
+/// A `--workspace` run that found no app to work on.
+pub fn no_apps(workspace: &Workspace) -> Diagnostic {
+    let root = workspace.root.display().to_string();
+    let root = root.strip_prefix("./").unwrap_or(&root);
+    let (message, help) = match workspace.source {
+        WorkspaceSource::Walk => (
+            format!(
+                "no app under {root}: no folder below it holds a wix-events.yaml (node_modules, \
+                 hidden and git-ignored folders are not searched)"
+            ),
+            "run wixsync --workspace at the monorepo's root, or give that root as DIR".to_owned(),
+        ),
+        WorkspaceSource::Pnpm | WorkspaceSource::PackageJson => {
+            let file = if workspace.source == WorkspaceSource::Pnpm {
+                crate::workspace::PNPM_WORKSPACE
+            } else {
+                "package.json"
+            };
+            (
+                format!(
+                    "no app under {root}: no folder its {file} globs match holds a wix-events.yaml"
+                ),
+                format!(
+                    "add the apps' folders to the globs of {file}, or give each app a \
+                     wix-events.yaml"
+                ),
+            )
+        }
+    };
+    Diagnostic::error("workspace::no-apps", message).help(help)
 }

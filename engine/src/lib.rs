@@ -47,3 +47,4 @@ pub mod render;
 pub mod scan;
 pub mod tree;
 pub mod verify;
+pub mod workspace;

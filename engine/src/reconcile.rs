@@ -159,6 +159,12 @@ pub fn locate_app(dir: Option<&Path>, manifest: Option<&Path>) -> Result<PathBuf
     Err(ReconcileError::NoManifestFound)
 }
 
+/// Whether `dir` is a Wix app (docs/contract.md, "Commands and exit codes"): it holds a
+/// `wix-events.yaml`, or its `package.json` or `astro.config.*` uses `@wix/astro`.
+pub fn is_wix_app(dir: &Path) -> bool {
+    dir.join(MANIFEST_FILE_NAME).is_file() || uses_wix_astro(dir)
+}
+
 /// Whether the folder's `package.json` depends on `@wix/astro`, or an `astro.config.*` in it
 /// names it.
 fn uses_wix_astro(dir: &Path) -> bool {

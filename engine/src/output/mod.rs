@@ -25,7 +25,7 @@ use wixsync_schema::{Diagnostic, MANIFEST_FILE_NAME};
 use crate::cli::Streams;
 use crate::commit::commit;
 use crate::reconcile::{Options, ReconcileError, reconcile};
-use report::{AppPaths, CommandName, Outcome, Report, app_report};
+use report::{AppPaths, AppReport, CommandName, Outcome, Report, app_report};
 
 /// The output format of `plan`, `apply` and `apply --check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -75,11 +75,16 @@ pub struct Request<'a> {
 /// sync or applied, 1 error or conflict, 2 pending), the same as the human output's.
 pub fn run(request: &Request<'_>, streams: &mut Streams<'_>) -> i32 {
     let cwd = std::env::current_dir().ok();
-    let paths = app_paths(
-        request.dir,
-        request.options.manifest.as_deref(),
-        cwd.as_deref(),
-    );
+    let (app, diagnostics) = app_result(request, cwd.as_deref());
+    let report = Report::new(request.command, vec![app]);
+    write(&report, &diagnostics, request.format, streams)
+}
+
+/// Reconciles (and, for `apply`, commits) the app of `request` and returns its report, with
+/// paths relative to `cwd`, and its diagnostics as the engine names them (for the `github`
+/// format's log). Holds nothing of the app after it returns but these.
+pub fn app_result(request: &Request<'_>, cwd: Option<&Path>) -> (AppReport, Vec<Diagnostic>) {
+    let paths = app_paths(request.dir, request.options.manifest.as_deref(), cwd);
     let owned;
     let reconciled = match request.located {
         Some(error) => Err(error),
@@ -88,7 +93,7 @@ pub fn run(request: &Request<'_>, streams: &mut Streams<'_>) -> i32 {
             owned.as_ref()
         }
     };
-    let (app, diagnostics): (_, Vec<Diagnostic>) = match reconciled {
+    match reconciled {
         Err(failure) => (
             app_report(request.command, &paths, &Outcome::Failed(failure)),
             failure.diagnostics(),
@@ -118,24 +123,34 @@ pub fn run(request: &Request<'_>, streams: &mut Streams<'_>) -> i32 {
             }
             (app, diagnostics)
         }
-    };
-    let report = Report::new(request.command, vec![app]);
-    let written = match request.format {
-        Format::Human | Format::Json => json::write(streams.stdout, &report),
+    }
+}
+
+/// Prints `report` in `format` (`diagnostics`, with their code frames, go to stderr as the
+/// `github` format's log) and returns its exit code, or 1 when stdout cannot be written.
+pub fn write(
+    report: &Report,
+    diagnostics: &[Diagnostic],
+    format: Format,
+    streams: &mut Streams<'_>,
+) -> i32 {
+    let written = match format {
+        Format::Human | Format::Json => json::write(streams.stdout, report),
         Format::Sarif => {
+            let cwd = std::env::current_dir().ok();
             let prefix = cwd.as_deref().map(repository_prefix).unwrap_or_default();
-            sarif::write(streams.stdout, &report, &prefix)
+            sarif::write(streams.stdout, report, &prefix)
         }
         Format::Github => {
             // The human text goes to the log (stderr); the commands to stdout.
             // The log is for people reading the step's output; the annotations carry the same.
-            drop(crate::cli::report(streams, &diagnostics));
-            drop(github::write_log(streams.stderr, &report));
+            drop(crate::cli::report(streams, diagnostics));
+            drop(github::write_log(streams.stderr, report));
             let summary = github::write_summary_file(
                 std::env::var_os("GITHUB_STEP_SUMMARY").as_deref(),
-                &report,
+                report,
             );
-            github::write_commands(streams.stdout, &report).and(summary.or_else(|error| {
+            github::write_commands(streams.stdout, report).and(summary.or_else(|error| {
                 let _ = writeln!(
                     streams.stderr,
                     "wixsync: could not append the job summary to $GITHUB_STEP_SUMMARY: {error}"
