@@ -18,8 +18,8 @@ use uuid::Uuid;
 use wixsync_schema::{Diagnostic, MANIFEST_FILE_NAME, Manifest, SourceFile};
 
 use crate::changeset::{self, Changeset, ChangesetError};
-use crate::git::git_state;
-use crate::plan::{Plan, PlanInputs, plan};
+use crate::git::{GitState, git_state};
+use crate::plan::{Action, Plan, PlanInputs, plan};
 use crate::scan::{ScanError, scan};
 use crate::tree::{AppTree, LoadError};
 use crate::verify::{VerifyError, verify};
@@ -309,16 +309,28 @@ pub fn reconcile(root: &Path, options: &Options) -> Result<Reconciliation, Recon
             });
         }
     };
-    let inputs = PlanInputs {
+    let mut inputs = PlanInputs {
         fresh_ids: options
             .fresh_ids
             .clone()
             .unwrap_or_else(|| manifest.entries.iter().map(|_| Uuid::new_v4()).collect()),
-        git: git_state(root, &tree.event_files()),
+        // Not read yet: git decides only whether a removal's files can be deleted.
+        git: GitState::NoRepository,
         force: options.force,
         recorded_ids: recorded_ids(root, &scanned),
     };
-    let plan = plan(&manifest, &scanned, &inputs);
+    let mut plan = plan(&manifest, &scanned, &inputs);
+    // Planning is pure and git changes nothing but the removals' conflicts, so git is asked
+    // (a few processes, most of a no-op check's time) only when there is a removal, and the
+    // app planned again with what it says.
+    if plan
+        .steps
+        .iter()
+        .any(|step| matches!(step.action, Action::Remove { .. }))
+    {
+        inputs.git = git_state(root, &tree.event_files());
+        plan = crate::plan::plan(&manifest, &scanned, &inputs);
+    }
     let changeset = if plan.conflicts.is_empty() {
         let changeset = changeset::build(&plan, &scanned, &tree)?;
         verify(&changeset, &tree, &manifest, &inputs).map_err(ReconcileError::Verify)?;
