@@ -250,10 +250,11 @@ fn pipeline_over(tree: &AppTree, manifest_text: &str, git: bool, force: bool) {
     if planned.conflicts.is_empty() {
         changeset = changeset::build(&planned, &scanned, tree)
             .unwrap_or_else(|e| panic!("changeset::build failed (a bug): {e}"));
-        let next = crate::verify::verify(&changeset, tree, &manifest, &inputs).unwrap_or_else(|e| {
-            let errors: Vec<String> = e.iter().map(ToString::to_string).collect();
-            panic!("verify failed (a bug): {}", errors.join("; "))
-        });
+        let next =
+            crate::verify::verify(&changeset, tree, &manifest, &inputs).unwrap_or_else(|e| {
+                let errors: Vec<String> = e.iter().map(ToString::to_string).collect();
+                panic!("verify failed (a bug): {}", errors.join("; "))
+            });
         let rescan = scan(&next).unwrap_or_else(|e| panic!("the result does not scan: {e:?}"));
         let again = plan(&manifest, &rescan, &inputs);
         assert!(

@@ -47,7 +47,10 @@ fn replay(target: &str, entry: fn(&[u8])) -> usize {
             failed.push(path.display().to_string());
         }
     }
-    assert!(failed.is_empty(), "{target}: these inputs crash: {failed:#?}");
+    assert!(
+        failed.is_empty(),
+        "{target}: these inputs crash: {failed:#?}"
+    );
     paths.len()
 }
 

@@ -262,17 +262,16 @@ impl Diagnostic {
             from = text[..from].rfind('\n').map_or(0, |i| i + 1);
             let mut to = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
             to = text[to..].find('\n').map_or(text.len(), |i| to + i);
-            text[from..to]
-                .split('\n')
-                .any(|line| line.len() > MAX_FRAME_LINE_CHARS && line.chars().count() > MAX_FRAME_LINE_CHARS)
+            text[from..to].split('\n').any(|line| {
+                line.len() > MAX_FRAME_LINE_CHARS && line.chars().count() > MAX_FRAME_LINE_CHARS
+            })
         });
         if !too_long {
             return None;
         }
         let location = self.location().unwrap_or_else(|| source.name().to_owned());
-        let note = format!(
-            "(no code frame: the line is longer than {MAX_FRAME_LINE_CHARS} characters)"
-        );
+        let note =
+            format!("(no code frame: the line is longer than {MAX_FRAME_LINE_CHARS} characters)");
         Some(Diagnostic {
             severity: self.severity,
             code: self.code,
@@ -309,13 +308,19 @@ mod tests {
     #[test]
     fn a_label_on_a_very_long_line_renders_without_a_frame() {
         // miette panicked on a column above 65,535 (issue "Crash and concurrency safety").
-        let text = format!("let x = 1;\nexport default app(){}.use(((;\n", " ".repeat(70_000));
+        let text = format!(
+            "let x = 1;\nexport default app(){}.use(((;\n",
+            " ".repeat(70_000)
+        );
         let at = text.find(".use").unwrap();
         let source = SourceFile::new("src/extensions.ts", text);
-        let d = Diagnostic::error("scan::parse", "src/extensions.ts does not parse: Expected ')'")
-            .in_source(&source)
-            .label(at, 4, "here")
-            .help("fix the syntax error");
+        let d = Diagnostic::error(
+            "scan::parse",
+            "src/extensions.ts does not parse: Expected ')'",
+        )
+        .in_source(&source)
+        .label(at, 4, "here")
+        .help("fix the syntax error");
         let out = render_plain(&[d], 100);
         assert!(
             out.contains("src/extensions.ts:2:70021: src/extensions.ts does not parse"),
@@ -330,13 +335,17 @@ mod tests {
         let text = format!("{}\nx\ny\nbad\n", " ".repeat(70_000));
         let at = text.find("bad").unwrap();
         let source = SourceFile::new("f.ts", text);
-        let d = Diagnostic::error("x", "bad").in_source(&source).label(at, 3, "here");
+        let d = Diagnostic::error("x", "bad")
+            .in_source(&source)
+            .label(at, 3, "here");
         let out = render_plain(&[d], 100);
         assert!(out.contains("[f.ts:4:1]"), "{out}");
         // The line just before a label is context: a long one there drops the frame too.
         let text = format!("{}\nbad\n", " ".repeat(70_000));
         let source = SourceFile::new("f.ts", text);
-        let d = Diagnostic::error("x", "bad").in_source(&source).label(70_001, 3, "here");
+        let d = Diagnostic::error("x", "bad")
+            .in_source(&source)
+            .label(70_001, 3, "here");
         assert!(render_plain(&[d], 100).contains("f.ts:2:1: bad"));
     }
 
