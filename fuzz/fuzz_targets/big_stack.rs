@@ -3,9 +3,9 @@
 //! the binary gives them that much room. A panic on the thread aborts the process, which
 //! libFuzzer records as a crash.
 
+use std::sync::Mutex;
 use std::sync::OnceLock;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::Mutex;
 
 type Job = (Vec<u8>, SyncSender<()>);
 
