@@ -36,6 +36,8 @@ pub mod cli;
 pub mod commit;
 pub mod diagnose;
 pub mod edit;
+#[doc(hidden)]
+pub mod fuzz;
 mod generate;
 pub mod git;
 pub mod output;

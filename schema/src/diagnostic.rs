@@ -233,9 +233,57 @@ pub fn render(diagnostics: &[Diagnostic], width: usize, color: bool) -> String {
     let mut out = String::new();
     for diagnostic in diagnostics {
         // Writing into a String cannot fail.
-        let _ = handler.render_report(&mut out, diagnostic);
+        let _ = match diagnostic.without_long_frame() {
+            Some(plain) => handler.render_report(&mut out, &plain),
+            None => handler.render_report(&mut out, diagnostic),
+        };
     }
     out
+}
+
+/// The longest line, in characters, shown in a code frame. miette pads a label's underline
+/// to its column with a format width, which panics above 65,535 ("Formatting argument out of
+/// range"), and a frame of a line that long is unreadable anyway: a diagnostic whose frame
+/// would show a longer line is rendered without a frame, its place in the message.
+pub const MAX_FRAME_LINE_CHARS: usize = 4096;
+
+impl Diagnostic {
+    /// When the code frame would show a line longer than [`MAX_FRAME_LINE_CHARS`] (a label's
+    /// lines and the one line of context miette shows on each side), the same diagnostic
+    /// without the frame: `file:LINE:COL: message`, and a note in the help. `None` otherwise.
+    fn without_long_frame(&self) -> Option<Diagnostic> {
+        let source = self.source.as_ref()?;
+        let text = source.text();
+        let too_long = self.labels.iter().any(|label| {
+            let start = floor_char_boundary(text, label.offset.min(text.len()));
+            let end = floor_char_boundary(text, (label.offset + label.len).min(text.len()));
+            // From the start of the line before the label to the end of the line after it.
+            let mut from = text[..start].rfind('\n').unwrap_or(0);
+            from = text[..from].rfind('\n').map_or(0, |i| i + 1);
+            let mut to = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+            to = text[to..].find('\n').map_or(text.len(), |i| to + i);
+            text[from..to].split('\n').any(|line| {
+                line.len() > MAX_FRAME_LINE_CHARS && line.chars().count() > MAX_FRAME_LINE_CHARS
+            })
+        });
+        if !too_long {
+            return None;
+        }
+        let location = self.location().unwrap_or_else(|| source.name().to_owned());
+        let note =
+            format!("(no code frame: the line is longer than {MAX_FRAME_LINE_CHARS} characters)");
+        Some(Diagnostic {
+            severity: self.severity,
+            code: self.code,
+            message: format!("{location}: {}", self.message),
+            source: None,
+            labels: Vec::new(),
+            help: Some(match &self.help {
+                Some(help) => format!("{help} {note}"),
+                None => note,
+            }),
+        })
+    }
 }
 
 /// [`render`] without colour: what tests snapshot.
@@ -255,6 +303,50 @@ mod tests {
         // 'ç' and 'é' are two bytes each: byte 8 is the 'x', the fourth character.
         assert_eq!(source.line_col(8), (2, 4));
         assert_eq!(source.line_col(100), (3, 1));
+    }
+
+    #[test]
+    fn a_label_on_a_very_long_line_renders_without_a_frame() {
+        // miette panicked on a column above 65,535 (issue "Crash and concurrency safety").
+        let text = format!(
+            "let x = 1;\nexport default app(){}.use(((;\n",
+            " ".repeat(70_000)
+        );
+        let at = text.find(".use").unwrap();
+        let source = SourceFile::new("src/extensions.ts", text);
+        let d = Diagnostic::error(
+            "scan::parse",
+            "src/extensions.ts does not parse: Expected ')'",
+        )
+        .in_source(&source)
+        .label(at, 4, "here")
+        .help("fix the syntax error");
+        let out = render_plain(&[d], 100);
+        assert!(
+            out.contains("src/extensions.ts:2:70021: src/extensions.ts does not parse"),
+            "{out}"
+        );
+        assert!(
+            out.contains("(no code frame: the line is longer than 4096 characters)"),
+            "{out}"
+        );
+        assert!(out.len() < 1000, "{out}");
+        // A short line keeps its frame, even next to a long line elsewhere in the file.
+        let text = format!("{}\nx\ny\nbad\n", " ".repeat(70_000));
+        let at = text.find("bad").unwrap();
+        let source = SourceFile::new("f.ts", text);
+        let d = Diagnostic::error("x", "bad")
+            .in_source(&source)
+            .label(at, 3, "here");
+        let out = render_plain(&[d], 100);
+        assert!(out.contains("[f.ts:4:1]"), "{out}");
+        // The line just before a label is context: a long one there drops the frame too.
+        let text = format!("{}\nbad\n", " ".repeat(70_000));
+        let source = SourceFile::new("f.ts", text);
+        let d = Diagnostic::error("x", "bad")
+            .in_source(&source)
+            .label(70_001, 3, "here");
+        assert!(render_plain(&[d], 100).contains("f.ts:2:1: bad"));
     }
 
     #[test]

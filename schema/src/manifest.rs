@@ -150,11 +150,22 @@ impl From<&crate::catalog::Event> for EventRef {
     }
 }
 
-/// The candidate closest to `text`, if it is close enough to be a likely typo.
+/// The candidate closest to `text`, if it is close enough to be a likely typo: at most
+/// 3 edits, or one per 8 bytes of the candidate (Damerau-Levenshtein distance).
+///
+/// The distance costs the product of the two lengths, and no distance is smaller than the
+/// difference of the lengths (in characters), so a candidate whose length differs by more than
+/// the allowed distance is skipped before it is measured: a 5 MB name costs one count of its
+/// characters, not seconds per candidate.
 fn closest<'a>(text: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let chars = text.chars().count();
     candidates
-        .map(|c| (strsim::damerau_levenshtein(text, c), c))
-        .filter(|(distance, c)| *distance <= 3.max(c.len() / 8))
+        .filter_map(|c| {
+            let allowed = 3.max(c.len() / 8);
+            (chars.abs_diff(c.chars().count()) <= allowed)
+                .then(|| (strsim::damerau_levenshtein(text, c), c))
+                .filter(|(distance, _)| *distance <= allowed)
+        })
         .min()
         .map(|(_, c)| c)
 }

@@ -149,13 +149,16 @@ impl<'a> Draft<'a> {
             }
             Action::FixSource { folder, .. } => {
                 if let Some(extension) = self.extension(folder.as_str())
-                    && let (Some(builder), Some(handler)) = (&extension.builder, &extension.handler)
+                    && let Some(builder) = &extension.builder
                     && let Some(source) = &builder.source
                 {
-                    let expected = format!(
-                        "./{}",
-                        handler.path.strip_prefix("src/").unwrap_or(&handler.path)
-                    );
+                    // A missing handler is created at its default path (`Action::Create`).
+                    let handler = extension
+                        .handler
+                        .as_ref()
+                        .map_or_else(|| handler_path(folder.as_str()), |h| h.path.clone());
+                    let expected =
+                        format!("./{}", handler.strip_prefix("src/").unwrap_or(&handler));
                     self.edit(
                         &builder.path,
                         source.range.clone(),

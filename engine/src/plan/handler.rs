@@ -6,6 +6,7 @@ use wixsync_schema::Entry;
 
 use super::{Action, Conflict, Planner};
 use crate::scan::EventExtension;
+use crate::tree::handler_path;
 
 impl Planner<'_> {
     /// Steps for the handler: change its event, make its subscription the default export, or
@@ -75,10 +76,16 @@ impl Planner<'_> {
     /// The builder's `source` must name the handler.
     pub(super) fn plan_source(&mut self, entry: &Entry, extension: &EventExtension) {
         let folder = entry.folder.clone();
-        if let (Some(builder), Some(handler)) = (&extension.builder, &extension.handler) {
+        if let Some(builder) = &extension.builder {
+            // A missing handler is created at its default path (`plan_kept`), and `source`
+            // must then name that file.
+            let handler_path = extension
+                .handler
+                .as_ref()
+                .map_or_else(|| handler_path(folder.as_str()), |h| h.path.clone());
             let expected = format!(
                 "./{}",
-                handler.path.strip_prefix("src/").unwrap_or(&handler.path)
+                handler_path.strip_prefix("src/").unwrap_or(&handler_path)
             );
             match &builder.source {
                 // A rename rewrites `source` itself.

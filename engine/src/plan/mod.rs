@@ -342,6 +342,9 @@ pub fn plan(manifest: &Manifest, scan: &Scan, inputs: &PlanInputs) -> Plan {
                 !matched.contains(i)
                     && x.is_extension
                     && x.folder != old.as_str()
+                    // The length test first: it bounds the distance from below, and a long
+                    // name's distance would cost the product of the lengths.
+                    && x.folder.chars().count().abs_diff(old.as_str().len()) <= 2
                     && strsim::levenshtein(&x.folder, old.as_str()) <= 2
             });
             if let Some((_, x)) = near {

@@ -1,0 +1,3 @@
+import { app } from '@wix/astro/builders';
+
+export default app();

@@ -1,0 +1,7 @@
+import { app } from '@wix/astro/builders';
+import oldName from './extensions/backend/events/old-name/old-name.extension.ts';
+
+const legacy = oldName;
+
+export default app()
+  .use(legacy);

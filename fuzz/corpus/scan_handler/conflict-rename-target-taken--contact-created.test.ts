@@ -1,0 +1,2 @@
+// a test left behind by a branch switch
+export {};

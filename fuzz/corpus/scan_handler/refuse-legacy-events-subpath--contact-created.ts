@@ -1,0 +1,5 @@
+import { onContactCreated } from '@wix/crm/events';
+
+export default onContactCreated(async (event) => {
+  console.log(event);
+});

@@ -1,0 +1,11 @@
+import { contacts } from '@wix/crm';
+
+// Wix delivers each event at least once: make this handler safe to run twice.
+export default contacts.onContactUpdated(async (event) => {
+  try {
+    console.log('c-three: received', event.metadata.instanceId);
+  } catch (error) {
+    console.error('c-three: failed', error);
+    throw error;
+  }
+});

@@ -1,0 +1,11 @@
+import { contacts } from '@wix/crm';
+
+// Wix delivers each event at least once: make this handler safe to run twice.
+export default contacts.onContactDeleted(async (event) => {
+  try {
+    console.log('old-one: received', event.metadata.instanceId);
+  } catch (error) {
+    console.error('old-one: failed', error);
+    throw error;
+  }
+});
