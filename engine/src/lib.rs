@@ -45,5 +45,6 @@ pub mod plan;
 pub mod reconcile;
 pub mod render;
 pub mod scan;
+pub mod sdk;
 pub mod tree;
 pub mod verify;
