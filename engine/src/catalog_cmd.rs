@@ -83,7 +83,8 @@ impl UnknownPackage {
     }
 }
 
-/// The packages to list: every one, or the one named, with or without its `@wix/` scope.
+/// The packages to list: every one, or the one named, with or without its `@wix/` scope, in
+/// any case (`CRM` is `crm`).
 ///
 /// # Errors
 ///
@@ -96,7 +97,12 @@ pub fn select<'c>(
         return Ok(catalog.packages().iter().collect());
     };
     let bare = name.trim().strip_prefix("@wix/").unwrap_or(name.trim());
-    if let Some(found) = catalog.packages().iter().find(|p| p.name == bare) {
+    // Package names are lowercase; `CRM` and `@wix/Crm` mean `crm`.
+    if let Some(found) = catalog
+        .packages()
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(bare))
+    {
         return Ok(vec![found]);
     }
     let lower = bare.to_ascii_lowercase();

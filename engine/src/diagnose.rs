@@ -402,8 +402,8 @@ pub fn conflict(conflict: &Conflict, manifest: &Manifest, tree: &AppTree) -> Dia
                         entry.folder,
                         entry.event,
                         entry
-                            .event
-                            .registered_slug()
+                            .registered_slug
+                            .as_deref()
                             .map_or_else(String::new, |s| format!(" (webhook {s})"))
                     ),
                     format!(

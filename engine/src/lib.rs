@@ -47,6 +47,7 @@ pub mod plan;
 pub mod reconcile;
 pub mod render;
 pub mod scan;
+pub mod sdk;
 pub mod tree;
 pub mod verify;
 pub mod workspace;

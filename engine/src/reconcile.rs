@@ -211,7 +211,8 @@ fn display_path(path: &Path) -> String {
 /// The largest manifest wixsync reads, in bytes: 1 MiB (about 20,000 entries).
 pub const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
 
-/// Reads and checks the manifest.
+/// Reads and checks the manifest, against the SDK packages the app has installed in
+/// `node_modules` for the packages it names ([`crate::sdk::read_installed`]).
 ///
 /// # Errors
 ///
@@ -263,7 +264,11 @@ pub fn read_manifest(root: &Path, options: &Options) -> Result<Manifest, Reconci
                 .help("save the manifest as UTF-8"),
         )
     })?;
-    Manifest::parse(&SourceFile::new(&name, text)).map_err(ReconcileError::Manifest)
+    let source = SourceFile::new(&name, text);
+    // The app's installed SDK packages, for the packages the manifest names: the truth for
+    // their events (crate::sdk).
+    let installed = crate::sdk::read_installed(root, &Manifest::named_packages(&source));
+    Manifest::parse_with(&source, &installed).map_err(ReconcileError::Manifest)
 }
 
 /// For every extension whose builder is missing, the id its builder has in git's `HEAD`.

@@ -32,6 +32,9 @@ fn the_package_may_carry_its_npm_scope() {
     let (code, scoped, _) = wixsync(&["events", "--package", "@wix/crm"]);
     assert_eq!(code, EXIT_OK);
     assert_eq!(scoped, wixsync(&["events", "--package", "crm"]).1);
+    // Package names are lowercase; any case is accepted (a fresh-user finding).
+    assert_eq!(scoped, wixsync(&["events", "--package", "CRM"]).1);
+    assert_eq!(scoped, wixsync(&["events", "--package", "@wix/Crm"]).1);
 }
 
 #[test]

@@ -19,7 +19,9 @@
 //! # Limitations
 //!
 //! The catalog knows the packages and versions recorded in `schema/catalog.json`; a full-form
-//! event it does not know is an error, unless the manifest says `unknown-events: allow`.
+//! event it does not know is an error, unless the manifest says `unknown-events: allow`. When
+//! the app has an SDK package installed, [`Manifest::parse_with`] checks that package's events
+//! against what it declares instead ([`installed`]).
 //!
 //! # Modules
 //!
@@ -31,11 +33,13 @@ pub mod catalog;
 pub mod diagnostic;
 mod field_schema;
 mod format;
+pub mod installed;
 mod json_schema;
 pub mod manifest;
 mod raw;
 
 pub use diagnostic::{Diagnostic, Label, Severity, SourceFile};
+pub use installed::{InstalledEvent, InstalledPackage, InstalledSdk, UnreadablePackage};
 pub use json_schema::{json_schema, json_schema_text};
 pub use manifest::{
     Entry, EventRef, ExportStyle, FolderName, MANIFEST_FILE_NAME, Manifest, Place,

@@ -5,7 +5,7 @@
 //! problem it finds at once, each with `wix-events.yaml:LINE:COL` and a fix. No stage after
 //! this one sees an unchecked value.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
 use serde_saphyr::{DuplicateKeyPolicy, MessageFormatter, Spanned, UserMessageFormatter};
@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::catalog::{Catalog, Event};
 use crate::diagnostic::{Diagnostic, SourceFile};
 pub use crate::format::{ExportStyle, MANIFEST_FILE_NAME, SUPPORTED_VERSIONS, UnknownEvents};
+use crate::installed::InstalledSdk;
 use crate::raw::{RawEntry, RawManifest};
 
 /// A folder name: `^[a-z][a-z0-9]*(-[a-z0-9]+)*$` (lowercase words joined by single hyphens,
@@ -150,26 +151,6 @@ impl From<&crate::catalog::Event> for EventRef {
     }
 }
 
-/// The candidate closest to `text`, if it is close enough to be a likely typo: at most
-/// 3 edits, or one per 8 bytes of the candidate (Damerau-Levenshtein distance).
-///
-/// The distance costs the product of the two lengths, and no distance is smaller than the
-/// difference of the lengths (in characters), so a candidate whose length differs by more than
-/// the allowed distance is skipped before it is measured: a 5 MB name costs one count of its
-/// characters, not seconds per candidate.
-fn closest<'a>(text: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let chars = text.chars().count();
-    candidates
-        .filter_map(|c| {
-            let allowed = 3.max(c.len() / 8);
-            (chars.abs_diff(c.chars().count()) <= allowed)
-                .then(|| (strsim::damerau_levenshtein(text, c), c))
-                .filter(|(distance, _)| *distance <= allowed)
-        })
-        .min()
-        .map(|(_, c)| c)
-}
-
 impl fmt::Display for EventRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{}.{}", self.package, self.namespace, self.function)
@@ -219,6 +200,10 @@ pub struct Entry {
     pub key_place: Place,
     /// Where the event reference stands.
     pub event_place: Place,
+    /// The webhook slug `@wix/astro` registers the handler under, when known: from the
+    /// installed package when the app has it ([`crate::installed`]), else from the catalog
+    /// ([`EventRef::registered_slug`]); `None` for an event neither knows.
+    pub registered_slug: Option<String>,
     /// Where the pinned id stands, if any.
     pub id_place: Option<Place>,
 }
@@ -238,6 +223,9 @@ pub struct Manifest {
     pub source: SourceFile,
     /// Problems that do not stop wixsync, such as an event missing from the catalog.
     pub warnings: Vec<Diagnostic>,
+    /// The installed SDK packages the manifest was checked against (empty without
+    /// `node_modules`).
+    pub installed: InstalledSdk,
 }
 
 impl Manifest {
@@ -251,6 +239,21 @@ impl Manifest {
     /// name outside `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`, a malformed event reference or `id`, an
     /// event or `id` given twice, and `renamed-from` names that clash.
     pub fn parse(source: &SourceFile) -> Result<Manifest, Vec<Diagnostic>> {
+        Manifest::parse_with(source, &InstalledSdk::default())
+    }
+
+    /// [`Manifest::parse`], with the events of the SDK packages the app has installed as the
+    /// truth for their packages: an event an installed package declares is known even if the
+    /// catalog lacks it; one it lacks is an error, even under `unknown-events: allow`. A package
+    /// installed but unreadable gives a warning, and the catalog is used for it.
+    ///
+    /// # Errors
+    ///
+    /// As [`Manifest::parse`].
+    pub fn parse_with(
+        source: &SourceFile,
+        installed: &InstalledSdk,
+    ) -> Result<Manifest, Vec<Diagnostic>> {
         let text = source.text();
         let yaml = text.strip_prefix('\u{feff}').unwrap_or(text);
         let bom = text.len() - yaml.len();
@@ -266,10 +269,82 @@ impl Manifest {
             source,
             bom,
             unknown_events: UnknownEvents::default(),
+            installed,
+            warned_unreadable: BTreeSet::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
         }
         .check(raw)
+    }
+
+    /// The SDK packages (without `@wix/`) the manifest's events may come from, for reading
+    /// the installed ones before [`Manifest::parse_with`]: the package of each full form; for
+    /// `namespace.function`, every catalog package with that namespace (and the first part
+    /// itself when it is a package, as in `stores.onProductCreated`); for a bare function,
+    /// every catalog package with an event of that name. Empty when the YAML does not parse
+    /// (the parse then reports why). Sorted.
+    pub fn named_packages(source: &SourceFile) -> BTreeSet<String> {
+        let text = source.text();
+        let yaml = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let options = serde_saphyr::options! {
+            strict_booleans: true,
+            duplicate_keys: DuplicateKeyPolicy::Error,
+        };
+        let Ok(raw) = serde_saphyr::from_str_with_options::<RawManifest>(yaml, options) else {
+            return BTreeSet::new();
+        };
+        let catalog = Catalog::get();
+        let mut packages = BTreeSet::new();
+        for (_, value) in &raw.events.value.0 {
+            let event = match &value.value {
+                RawEntry::Short(event) => event.as_str(),
+                RawEntry::Long(long) => long.event.value.as_str(),
+            };
+            let parts: Vec<&str> = event.trim().split('.').collect();
+            match parts[..] {
+                [package, _, _] => {
+                    packages.insert(package.to_owned());
+                }
+                [first, _] => {
+                    packages.extend(
+                        catalog
+                            .namespaces()
+                            .iter()
+                            .filter(|n| n.name == first)
+                            .map(|n| n.package.to_owned()),
+                    );
+                    if catalog.package_version(first).is_some() {
+                        packages.insert(first.to_owned());
+                    }
+                }
+                [function] => packages.extend(
+                    catalog
+                        .events()
+                        .iter()
+                        .filter(|e| e.function == function)
+                        .map(|e| e.package.to_owned()),
+                ),
+                _ => {}
+            }
+        }
+        packages
+    }
+
+    /// The slug `@wix/astro` registers a handler of `event` under, when known: the installed
+    /// package's when the app has it, else the catalog's. For an event of another extension
+    /// (one outside the manifest); an entry has its own [`Entry::registered_slug`].
+    pub fn registered_slug_of(&self, event: &EventRef) -> Option<String> {
+        registered_slug(&self.installed, event)
+    }
+}
+
+/// See [`Manifest::registered_slug_of`].
+fn registered_slug(installed: &InstalledSdk, event: &EventRef) -> Option<String> {
+    match installed.package(&event.package) {
+        Some(package) => package
+            .event(&event.namespace, &event.function)
+            .map(|e| package.registered_slug(e).to_owned()),
+        None => event.registered_slug().map(str::to_owned),
     }
 }
 
@@ -333,6 +408,9 @@ struct Checker<'a> {
     source: &'a SourceFile,
     bom: usize,
     unknown_events: UnknownEvents,
+    installed: &'a InstalledSdk,
+    /// The unreadable installed packages already warned about.
+    warned_unreadable: BTreeSet<String>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
 }
@@ -419,6 +497,7 @@ impl Checker<'_> {
                 entries,
                 source: self.source.clone(),
                 warnings: self.warnings,
+                installed: self.installed.clone(),
             })
         } else {
             self.errors
@@ -427,41 +506,73 @@ impl Checker<'_> {
         }
     }
 
-    /// Checks an event reference against the catalog: the short form must name exactly one
-    /// catalog event; the long form must be a catalog event, or else is an error with the
-    /// nearest event as a suggestion, unless the manifest says `unknown-events: allow`: then
-    /// it is used as written with a warning, since the catalog may lag the SDK. The JSON
-    /// Schema draws the same line.
+    /// Checks an event reference against the events this app knows: those of each SDK package
+    /// it has installed (the truth for that package), and the catalog's for every other
+    /// package. The short form must name exactly one known event. A full form the app's
+    /// installed package lacks is an error, even under `unknown-events: allow`: the handler
+    /// would not compile against it. One of a package not installed must be a catalog event,
+    /// or else is an error with the nearest event as a suggestion, unless the manifest says
+    /// `unknown-events: allow`: then it is used as written with a warning, since the catalog
+    /// may lag the SDK. The JSON Schema draws the catalog's line.
     fn resolve_event(&mut self, text: &Spanned<String>) -> Option<EventRef> {
         let catalog = Catalog::get();
         let value = text.value.trim();
         let parts: Vec<&str> = value.split('.').collect();
-        if let [namespace, function] = parts[..]
+        let did_you_mean = |near: &[String]| -> Option<String> {
+            let quoted: Vec<String> = near.iter().map(|n| format!("`{n}`")).collect();
+            (!quoted.is_empty()).then(|| format!("did you mean {}?", quoted.join(" or ")))
+        };
+        if let [first, function] = parts[..]
             && !value.starts_with("@wix/")
         {
-            let found = catalog.resolve_short(namespace, function);
+            for package in self.installed.unreadable.clone() {
+                if catalog
+                    .namespaces()
+                    .iter()
+                    .any(|n| n.name == first && n.package == package.name)
+                {
+                    self.warn_unreadable(&package.name, text);
+                }
+            }
+            let found: Vec<(&str, &str, &str)> = self
+                .installed
+                .known_events()
+                .into_iter()
+                .filter(|(_, namespace, f)| *namespace == first && *f == function)
+                .collect();
             match found[..] {
-                [event] => return Some(EventRef::from(event)),
+                [(package, namespace, function)] => {
+                    return Some(EventRef {
+                        package: package.to_owned(),
+                        namespace: namespace.to_owned(),
+                        function: function.to_owned(),
+                    });
+                }
                 [] => {
-                    let shorts: Vec<String> = catalog
-                        .events()
-                        .iter()
-                        .map(|e| format!("{}.{}", e.namespace, e.function))
-                        .collect();
-                    let help = match closest(value, shorts.iter().map(String::as_str)) {
-                        Some(near) => format!("did you mean `{near}`? (`wixsync events` lists every event)"),
-                        None => "write the event as package.namespace.function, like                                  crm.contacts.onContactCreated; `wixsync events` lists every event"
+                    let near = self.suggestions(value);
+                    let is_package = catalog.package_version(first).is_some()
+                        || self.installed.package(first).is_some();
+                    let message = if is_package {
+                        format!(
+                            "`{value}` names the package `{first}` but not the namespace of \
+                             `{function}`"
+                        )
+                    } else {
+                        format!("`{value}` is not a Wix SDK event")
+                    };
+                    let help = match did_you_mean(&near) {
+                        Some(near) => format!("{near} (`wixsync events` lists every event)"),
+                        None => "write the event as package.namespace.function, like \
+                                 crm.contacts.onContactCreated; `wixsync events` lists every event"
                             .to_owned(),
                     };
-                    self.error(
-                        "manifest::unknown-event",
-                        text,
-                        format!("`{value}` is not a Wix SDK event"),
-                        help,
-                    );
+                    self.error("manifest::unknown-event", text, message, help);
                 }
                 _ => {
-                    let full: Vec<String> = found.iter().map(|e| format!("`{e}`")).collect();
+                    let full: Vec<String> = found
+                        .iter()
+                        .map(|(p, n, f)| format!("`{p}.{n}.{f}`"))
+                        .collect();
                     self.error(
                         "manifest::ambiguous-event",
                         text,
@@ -475,18 +586,63 @@ impl Checker<'_> {
         let event = match EventRef::parse(value) {
             Ok(event) => event,
             Err((message, help)) => {
+                // A bare function (`onContactCreated`) names no package or namespace.
+                let help = match (&parts[..], did_you_mean(&self.suggestions(value))) {
+                    ([_], Some(near)) => format!(
+                        "{near} An event is written package.namespace.function \
+                         (or namespace.function when one package has it)"
+                    ),
+                    _ => help,
+                };
                 self.error("manifest::event", text, message, help);
                 return None;
             }
         };
+        if let Some(package) = self.installed.package(&event.package) {
+            if package.event(&event.namespace, &event.function).is_some() {
+                return Some(event);
+            }
+            let help = match did_you_mean(&self.suggestions(value)) {
+                Some(near) => format!("{near} "),
+                None => String::new(),
+            };
+            let newer = match (
+                catalog.event(&event.package, &event.namespace, &event.function),
+                catalog.package_version(&event.package),
+            ) {
+                (Some(_), Some(version)) => format!(
+                    "wixsync's catalog has this event (from @wix/{} {version}), so the installed \
+                     version is older: update it (`npm install @wix/{}@latest`)",
+                    event.package, event.package
+                ),
+                _ => format!(
+                    "If the event is newer than this version, update the package (`npm install \
+                     @wix/{}@latest`); `wixsync events --package {}` lists the catalog's events",
+                    event.package, event.package
+                ),
+            };
+            let help = format!(
+                "{help}The app's handlers compile against the installed package, so an event it \
+                 does not declare cannot be used, even with `unknown-events: allow`. {newer}"
+            );
+            self.error(
+                "manifest::not-in-installed-sdk",
+                text,
+                format!("`{value}` is not an event of {package}"),
+                help,
+            );
+            return None;
+        }
+        if self.installed.unreadable(&event.package).is_some() {
+            self.warn_unreadable(&event.package.clone(), text);
+        }
         if catalog
             .event(&event.package, &event.namespace, &event.function)
             .is_some()
         {
             return Some(event);
         }
-        let names: Vec<String> = catalog.events().iter().map(ToString::to_string).collect();
-        let near = closest(value, names.iter().map(String::as_str));
+        let near = did_you_mean(&self.suggestions(value));
         let lists = format!(
             "`wixsync events --package {}` lists its events",
             event.package
@@ -504,13 +660,17 @@ impl Checker<'_> {
             UnknownEvents::Error => {
                 let help = match near {
                     Some(near) => format!(
-                        "did you mean `{near}`? ({lists}; for an SDK event newer than \
-                         wixsync's catalog, add `unknown-events: allow` to the manifest)"
+                        "{near} ({lists}; for an SDK event newer than wixsync's catalog, add \
+                         `unknown-events: allow` to the manifest, or install the package: \
+                         wixsync reads node_modules/@wix/{})",
+                        event.package
                     ),
                     None => format!(
                         "check the spelling ({lists}); the catalog {read_from}. If the SDK has \
-                         this event, add `unknown-events: allow` to the manifest to use it as \
-                         written"
+                         this event, install @wix/{} (wixsync then reads its events from \
+                         node_modules), or add `unknown-events: allow` to the manifest to use it \
+                         as written",
+                        event.package
                     ),
                 };
                 self.error(
@@ -525,8 +685,8 @@ impl Checker<'_> {
                 let place = self.place(text);
                 let help = match near {
                     Some(near) => format!(
-                        "did you mean `{near}`? If not, and the SDK has this event (the catalog \
-                         {read_from}), the handler will compile and this warning can be ignored"
+                        "{near} If not, and the SDK has this event (the catalog {read_from}), \
+                         the handler will compile and this warning can be ignored"
                     ),
                     None => format!(
                         "the catalog {read_from}; if the SDK has this event, the handler will \
@@ -549,6 +709,84 @@ impl Checker<'_> {
                 Some(event)
             }
         }
+    }
+
+    /// Warns, once per package, that the installed `package` could not be read, at the first
+    /// event that names it.
+    fn warn_unreadable(&mut self, package: &str, text: &Spanned<String>) {
+        let Some(unreadable) = self.installed.unreadable(package) else {
+            return;
+        };
+        if !self.warned_unreadable.insert(package.to_owned()) {
+            return;
+        }
+        let place = self.place(text);
+        self.warnings.push(
+            Diagnostic::warning(
+                "manifest::installed-sdk-unreadable",
+                format!(
+                    "cannot read the installed @wix/{package} ({}): {}",
+                    unreadable.path, unreadable.reason
+                ),
+            )
+            .in_source(self.source)
+            .label(
+                place.offset,
+                place.len,
+                "checked against wixsync's catalog instead",
+            )
+            .help(format!(
+                "wixsync checks events against the SDK the app has installed; reinstall it \
+                 (`npm install @wix/{package}`) so that its declarations can be read"
+            )),
+        );
+    }
+
+    /// The known events nearest to `value`, in full form (at most three, sorted): `value` is
+    /// compared with each event's full form when it has three parts; with `namespace.function`
+    /// and `package.function` when it has two; with the function when it has one.
+    fn suggestions(&self, value: &str) -> Vec<String> {
+        let parts = value.split('.').count();
+        let chars = value.chars().count();
+        let known = self.installed.known_events();
+        let mut scored: Vec<(usize, String)> = Vec::new();
+        for (package, namespace, function) in known {
+            let keys = match parts {
+                1 => vec![function.to_owned()],
+                2 => vec![
+                    format!("{namespace}.{function}"),
+                    format!("{package}.{function}"),
+                ],
+                _ => vec![format!("{package}.{namespace}.{function}")],
+            };
+            // No distance is smaller than the difference of the lengths, and measuring one
+            // costs the product of the lengths: a key too far by length alone is skipped, so
+            // that a 5 MB name costs one count of its characters, not seconds per event.
+            let best = keys
+                .iter()
+                .filter_map(|key| {
+                    let allowed = 3.max(key.len() / 8);
+                    (chars.abs_diff(key.chars().count()) <= allowed)
+                        .then(|| strsim::damerau_levenshtein(value, key))
+                        .filter(|distance| *distance <= allowed)
+                })
+                .min();
+            if let Some(distance) = best {
+                scored.push((distance, format!("{package}.{namespace}.{function}")));
+            }
+        }
+        let Some(best) = scored.iter().map(|(d, _)| *d).min() else {
+            return Vec::new();
+        };
+        let mut near: Vec<String> = scored
+            .into_iter()
+            .filter(|(d, _)| *d == best)
+            .map(|(_, name)| name)
+            .collect();
+        near.sort();
+        near.dedup();
+        near.truncate(3);
+        near
     }
 
     fn check_slug(&mut self, name: &Spanned<String>, what: &str) -> Option<FolderName> {
@@ -615,14 +853,16 @@ impl Checker<'_> {
                 None
             }
         });
+        let event = event?;
         Some(Entry {
             folder: folder?,
-            event: event?,
+            event: event.clone(),
             renamed_from: earlier.into_iter().map(|(slug, _)| slug).collect(),
             id: id.map(|(uuid, _)| uuid),
             key_place: self.place(key),
             event_place: self.place(&event_text),
             id_place: id.map(|(_, place)| place),
+            registered_slug: registered_slug(self.installed, &event),
         })
     }
 
@@ -644,7 +884,7 @@ impl Checker<'_> {
                     "an app handles each event once: keep one entry and put both handlers' \
                      work in its handler",
                 );
-            } else if let Some(slug) = entry.event.registered_slug()
+            } else if let Some(slug) = entry.registered_slug.as_deref()
                 && let Some(first) = by_slug.insert(slug, entry)
             {
                 self.twice(

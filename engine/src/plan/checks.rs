@@ -176,7 +176,10 @@ impl Planner<'_> {
             for other in &self.scan.others {
                 let Some(event) = &other.event else { continue };
                 let same = event == &entry.event
-                    || matches!((event.registered_slug(), entry.event.registered_slug()), (Some(a), Some(b)) if a == b);
+                    || matches!(
+                        (self.manifest.registered_slug_of(event), entry.registered_slug.as_deref()),
+                        (Some(a), Some(b)) if a == b
+                    );
                 if same {
                     let conflict = Conflict::EventHandledElsewhere {
                         entry: index,
