@@ -38,6 +38,7 @@ pub mod diagnose;
 pub mod edit;
 mod generate;
 pub mod git;
+pub mod import;
 pub mod output;
 mod parse;
 pub mod permissions;
