@@ -16,9 +16,10 @@ use crate::catalog_cmd;
 use crate::commit::commit;
 use crate::commit::session::{self, Access};
 pub use crate::diagnose::{EXIT_ERROR, EXIT_OK, EXIT_PENDING};
+use crate::import::{ImportError, ImportOptions, import};
 use crate::output::report::CommandName;
 use crate::output::{self, Format};
-use crate::reconcile::{Options, locate_app, reconcile};
+use crate::reconcile::{Options, ReconcileError, locate_app, reconcile};
 use crate::render::{self, Palette};
 
 const ABOUT: &str = "Keep a Wix CLI app's backend event extensions equal to its wix-events.yaml";
@@ -39,13 +40,14 @@ extensions, keeps every existing extension's UUID, and edits files byte-minimall
 
 const AFTER_HELP: &str = "\
 Exit codes:
-  0  in sync (plan, apply --check), or applied
+  0  in sync (plan, apply --check), applied, or imported
   1  error: bad manifest, unreadable app, conflict; nothing was written
   2  changes are pending (plan, apply --check)
 
 Examples:
   wixsync plan                 show what apply would change, as a diff
   wixsync apply                make the app match wix-events.yaml
+  wixsync import               adopt an app: write wix-events.yaml from its extensions
   wixsync apply --check apps/shop
                                in CI: fail (exit 2) when the app has drifted
   wixsync events --package crm
@@ -75,6 +77,19 @@ enum Command {
     /// apply per app at a time: another waits up to 20 s (WIXSYNC_LOCK_TIMEOUT=<seconds>).
     /// On any error nothing is written.
     Apply(ApplyArgs),
+    /// Adopt an app: write its wix-events.yaml from the event extensions it has.
+    ///
+    /// One entry per folder of src/extensions/backend/events/, sorted, with the event its
+    /// handler subscribes to in full (`package.namespace.function`, through the handler's
+    /// import and wixsync's event catalog); `export-style: named` when every builder exports
+    /// by name. No ids are pinned: each extension keeps its UUID because its folder has the
+    /// entry's name. An app without event extensions gets a commented starter manifest.
+    /// Writes that one file and nothing else; refuses to replace an existing manifest unless
+    /// --force. When an extension cannot be mapped (an event wixsync does not know, two
+    /// handlers of one webhook, a handler without a subscription), each is reported with its
+    /// file:line:col and nothing is written. Afterwards `wixsync apply --check` exits 0.
+    #[command(visible_alias = "init")]
+    Import(ImportArgs),
     /// List the SDK events wixsync knows, with their webhook slugs and descriptions.
     ///
     /// One line per event, `package.namespace.function  webhook-slug`, grouped by npm package
@@ -161,6 +176,21 @@ struct AppArgs {
     /// stdout: `wixsync schema --output` prints its JSON Schema), github (annotations at the
     /// manifest line of each change, and a job summary in $GITHUB_STEP_SUMMARY), or sarif
     /// (SARIF 2.1.0, for code scanning). The exit code is the same in every format.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    format: Option<Format>,
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// The app root: the folder holding src/extensions.ts, or a package.json that depends on
+    /// @wix/astro. Without it: the current folder.
+    #[arg(value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Replace an existing wix-events.yaml.
+    #[arg(long)]
+    force: bool,
+    /// human (the default; github under GitHub Actions), json (one versioned document on
+    /// stdout, one `import` step per entry), github or sarif, as for `apply`.
     #[arg(long, value_enum, value_name = "FORMAT")]
     format: Option<Format>,
 }
@@ -263,10 +293,38 @@ where
     match cli.command {
         Command::Plan(args) => plan_command(&args, streams, fresh_ids),
         Command::Apply(args) => apply_command(&args, streams, fresh_ids),
+        Command::Import(args) => import_command(&args, streams),
         Command::Events(args) => events_command(&args, streams),
         Command::Permissions(args) => permissions_command(&args, streams),
         Command::Schema(args) => schema_command(&args, streams),
     }
+}
+
+/// `wixsync import [DIR]`: writes the app's manifest under its write lock; exit 0 when
+/// written, 1 (nothing written) otherwise.
+fn import_command(args: &ImportArgs, streams: &mut Streams<'_>) -> i32 {
+    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let github_actions = std::env::var("GITHUB_ACTIONS").ok();
+    let format = Format::resolve(args.format, github_actions.as_deref());
+    let options = ImportOptions { force: args.force };
+    let result = crate::import::locate(&dir)
+        .map_err(ImportError::App)
+        .and_then(|root| {
+            let session = session::open(&root, Access::Write, streams.stderr)
+                .map_err(|d| ImportError::App(ReconcileError::Journal(d)))?;
+            let imported = import(&root, &options);
+            drop(session);
+            imported
+        });
+    if format != Format::Human {
+        return output::print_import(&dir, &result, format, streams);
+    }
+    let imported = match result {
+        Ok(imported) => imported,
+        Err(error) => return stopped(streams, &error.diagnostics(), true),
+    };
+    let written = render::imported(streams.stdout, &dir, &imported);
+    finish(EXIT_OK, written, streams)
 }
 
 /// `wixsync events`: reads nothing but the compiled-in catalog, so its errors are only a bad

@@ -702,7 +702,13 @@ pub fn commit_failure(failure: &CommitFailure) -> Diagnostic {
 }
 
 /// A diagnostic pointing at `range` of the app file `path` with the label `label`.
-fn at(tree: &AppTree, diagnostic: Diagnostic, path: &str, range: &Range<usize>, label: &str) -> Diagnostic {
+fn at(
+    tree: &AppTree,
+    diagnostic: Diagnostic,
+    path: &str,
+    range: &Range<usize>,
+    label: &str,
+) -> Diagnostic {
     match tree.text(path) {
         Some(text) => diagnostic.in_source(&SourceFile::new(path, text)).label(
             range.start,

@@ -73,7 +73,9 @@ pub struct Draft {
 /// What [`import`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Imported {
-    /// The manifest written, relative to the app root: `wix-events.yaml`.
+    /// The manifest written, relative to the app root: `wix-events.yaml`. With `--force` over
+    /// a manifest that already holds exactly the drafted text, nothing is written
+    /// ([`Imported::written`] counts 0 files).
     pub path: String,
     /// The drafted manifest.
     pub draft: Draft,
@@ -159,7 +161,7 @@ pub enum ImportError {
     App(ReconcileError),
     /// A manifest is already there, and `--force` was not given.
     ManifestExists {
-        /// The manifest, relative to the app root.
+        /// The manifest: the app root as given joined with `wix-events.yaml`.
         path: String,
     },
     /// Extensions that cannot be mapped, all at once, with the app as read for code frames.
@@ -180,6 +182,21 @@ impl ImportError {
     }
 }
 
+/// The app root `import` works on: `dir` when it is a Wix app as
+/// [`crate::reconcile::locate_app`] has it (a `wix-events.yaml`, or `@wix/astro` in its
+/// `package.json` or `astro.config.*`), or when it holds `src/extensions.ts` or the events
+/// folder, which only a Wix CLI app has.
+///
+/// # Errors
+///
+/// [`ReconcileError::NotAnApp`] for a `dir` that is missing, a file, or no Wix app.
+pub fn locate(dir: &Path) -> Result<std::path::PathBuf, ReconcileError> {
+    if dir.join(crate::tree::REGISTRY_PATH).is_file() || dir.join(EVENTS_DIR).is_dir() {
+        return Ok(dir.to_owned());
+    }
+    crate::reconcile::locate_app(Some(dir), None)
+}
+
 /// Imports the app at `root`: drafts `wix-events.yaml` from its event extensions and writes it,
 /// all or nothing. The caller holds the app's write lock.
 ///
@@ -195,8 +212,9 @@ pub fn import(root: &Path, options: &ImportOptions) -> Result<Imported, ImportEr
     let manifest_path = root.join(MANIFEST_FILE_NAME);
     let existing = std::fs::symlink_metadata(&manifest_path).is_ok();
     if existing && !options.force {
+        let shown = manifest_path.display().to_string();
         return Err(ImportError::ManifestExists {
-            path: MANIFEST_FILE_NAME.to_owned(),
+            path: shown.strip_prefix("./").unwrap_or(&shown).to_owned(),
         });
     }
     let tree = AppTree::load(root).map_err(|e| ImportError::App(ReconcileError::Load(e)))?;
@@ -218,22 +236,25 @@ pub fn import(root: &Path, options: &ImportOptions) -> Result<Imported, ImportEr
             });
         }
     };
+    let change = match std::fs::read(&manifest_path) {
+        // Already this very manifest: nothing to write.
+        Ok(original) if existing && original == draft.text.as_bytes() => None,
+        Ok(original) if existing => Some(Change::Modify {
+            path: MANIFEST_FILE_NAME.to_owned(),
+            move_to: None,
+            edits: vec![crate::edit::Edit {
+                range: 0..original.len(),
+                text: draft.text.clone(),
+            }],
+            original,
+        }),
+        _ => Some(Change::Create {
+            path: MANIFEST_FILE_NAME.to_owned(),
+            content: draft.text.clone().into_bytes(),
+        }),
+    };
     let changeset = Changeset {
-        changes: vec![match std::fs::read(&manifest_path) {
-            Ok(original) if existing => Change::Modify {
-                path: MANIFEST_FILE_NAME.to_owned(),
-                move_to: None,
-                edits: vec![crate::edit::Edit {
-                    range: 0..original.len(),
-                    text: draft.text.clone(),
-                }],
-                original,
-            },
-            _ => Change::Create {
-                path: MANIFEST_FILE_NAME.to_owned(),
-                content: draft.text.clone().into_bytes(),
-            },
-        }],
+        changes: change.into_iter().collect(),
     };
     let written = commit(root, &changeset).map_err(ImportError::Write)?;
     Ok(Imported {
@@ -377,10 +398,7 @@ pub fn draft(scan: &Scan) -> Result<Draft, Vec<Unmappable>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    let styles: Vec<ExportStyle> = extensions
-        .iter()
-        .filter_map(|x| x.export_style())
-        .collect();
+    let styles: Vec<ExportStyle> = extensions.iter().filter_map(|x| x.export_style()).collect();
     let export_style = (!styles.is_empty() && styles.iter().all(|s| *s == ExportStyle::Named))
         .then_some(ExportStyle::Named);
     Ok(Draft {
@@ -466,9 +484,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             draft.text,
-            format!(
-                "{SCHEMA_MODELINE}\nversion: 1\nevents:\n  a: crm.contacts.onContactCreated\n"
-            )
+            format!("{SCHEMA_MODELINE}\nversion: 1\nevents:\n  a: crm.contacts.onContactCreated\n")
         );
         assert_eq!(draft.export_style, None);
     }

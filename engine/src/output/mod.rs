@@ -120,22 +120,61 @@ pub fn run(request: &Request<'_>, streams: &mut Streams<'_>) -> i32 {
         }
     };
     let report = Report::new(request.command, vec![app]);
-    let written = match request.format {
-        Format::Human | Format::Json => json::write(streams.stdout, &report),
+    emit(
+        &report,
+        &diagnostics,
+        request.format,
+        cwd.as_deref(),
+        streams,
+    )
+}
+
+/// Prints the report of one `wixsync import` of the app at `dir` (as given) in a machine
+/// format; returns the exit code, 0 when the manifest was written, else 1.
+pub fn print_import(
+    dir: &Path,
+    result: &Result<crate::import::Imported, crate::import::ImportError>,
+    format: Format,
+    streams: &mut Streams<'_>,
+) -> i32 {
+    let cwd = std::env::current_dir().ok();
+    let paths = app_paths(dir, None, cwd.as_deref());
+    let diagnostics = match result {
+        Ok(_) => Vec::new(),
+        Err(error) => error.diagnostics(),
+    };
+    let report = Report::new(
+        CommandName::Import,
+        vec![report::import_report(&paths, result)],
+    );
+    emit(&report, &diagnostics, format, cwd.as_deref(), streams)
+}
+
+/// Prints `report` in `format` (its `diagnostics` also go to stderr, for `github`); returns
+/// the report's exit code, or 1 when stdout cannot be written.
+fn emit(
+    report: &Report,
+    diagnostics: &[Diagnostic],
+    format: Format,
+    cwd: Option<&Path>,
+    streams: &mut Streams<'_>,
+) -> i32 {
+    let written = match format {
+        Format::Human | Format::Json => json::write(streams.stdout, report),
         Format::Sarif => {
-            let prefix = cwd.as_deref().map(repository_prefix).unwrap_or_default();
-            sarif::write(streams.stdout, &report, &prefix)
+            let prefix = cwd.map(repository_prefix).unwrap_or_default();
+            sarif::write(streams.stdout, report, &prefix)
         }
         Format::Github => {
             // The human text goes to the log (stderr); the commands to stdout.
             // The log is for people reading the step's output; the annotations carry the same.
-            drop(crate::cli::report(streams, &diagnostics));
-            drop(github::write_log(streams.stderr, &report));
+            drop(crate::cli::report(streams, diagnostics));
+            drop(github::write_log(streams.stderr, report));
             let summary = github::write_summary_file(
                 std::env::var_os("GITHUB_STEP_SUMMARY").as_deref(),
-                &report,
+                report,
             );
-            github::write_commands(streams.stdout, &report).and(summary.or_else(|error| {
+            github::write_commands(streams.stdout, report).and(summary.or_else(|error| {
                 let _ = writeln!(
                     streams.stderr,
                     "wixsync: could not append the job summary to $GITHUB_STEP_SUMMARY: {error}"

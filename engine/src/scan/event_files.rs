@@ -282,11 +282,7 @@ pub(crate) fn scan_handler(path: &str, text: &str) -> Result<HandlerFacts, ScanE
                             Some(ModuleExportName::Str(s)) => str_value(s),
                             None => named.local.sym.to_string(),
                         };
-                        legacy_names.push((
-                            named.local.sym.to_string(),
-                            root.to_owned(),
-                            function,
-                        ));
+                        legacy_names.push((named.local.sym.to_string(), root.to_owned(), function));
                     }
                 }
             }

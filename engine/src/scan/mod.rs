@@ -20,9 +20,7 @@ use swc_ecma_ast::Expr;
 use thiserror::Error;
 use wixsync_schema::{EventRef, ExportStyle};
 
-pub use event_files::{
-    Builder, BuilderExport, ExtensionDef, Handler, LegacyCall, Subscription,
-};
+pub use event_files::{Builder, BuilderExport, ExtensionDef, Handler, LegacyCall, Subscription};
 pub use imports::FolderImport;
 pub use package_json::{PackageJson, PackageJsonError};
 pub use registry::{
