@@ -172,7 +172,7 @@ pub enum ImportError {
         tree: Box<AppTree>,
     },
     /// Writing the manifest failed.
-    Write(CommitFailure),
+    Write(Box<CommitFailure>),
 }
 
 impl ImportError {
@@ -256,7 +256,7 @@ pub fn import(root: &Path, options: &ImportOptions) -> Result<Imported, ImportEr
     let changeset = Changeset {
         changes: change.into_iter().collect(),
     };
-    let written = commit(root, &changeset).map_err(ImportError::Write)?;
+    let written = commit(root, &changeset).map_err(|f| ImportError::Write(Box::new(f)))?;
     Ok(Imported {
         path: MANIFEST_FILE_NAME.to_owned(),
         draft,
