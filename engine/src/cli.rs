@@ -16,9 +16,11 @@ use crate::catalog_cmd;
 use crate::commit::commit;
 use crate::commit::session::{self, Access};
 pub use crate::diagnose::{EXIT_ERROR, EXIT_OK, EXIT_PENDING};
+use crate::import::{ImportError, ImportOptions, import};
 use crate::output::report::{AppPaths, CommandName, Report, Status};
+
 use crate::output::{self, Format};
-use crate::reconcile::{Options, locate_app, reconcile};
+use crate::reconcile::{Options, ReconcileError, locate_app, reconcile};
 use crate::render::{self, Palette};
 use crate::workspace::{self, App, Members, Shard};
 
@@ -40,13 +42,14 @@ extensions, keeps every existing extension's UUID, and edits files byte-minimall
 
 const AFTER_HELP: &str = "\
 Exit codes:
-  0  in sync (plan, apply --check), or applied
+  0  in sync (plan, apply --check), applied, or imported
   1  error: bad manifest, unreadable app, conflict; nothing was written
   2  changes are pending (plan, apply --check)
 
 Examples:
   wixsync plan                 show what apply would change, as a diff
   wixsync apply                make the app match wix-events.yaml
+  wixsync import               adopt an app: write wix-events.yaml from its extensions
   wixsync apply --check apps/shop
                                in CI: fail (exit 2) when the app has drifted
   wixsync apply --check --workspace --shard 2/4
@@ -78,6 +81,19 @@ enum Command {
     /// apply per app at a time: another waits up to 20 s (WIXSYNC_LOCK_TIMEOUT=<seconds>).
     /// On any error nothing is written.
     Apply(ApplyArgs),
+    /// Adopt an app: write its wix-events.yaml from the event extensions it has.
+    ///
+    /// One entry per folder of src/extensions/backend/events/, sorted, with the event its
+    /// handler subscribes to in full (`package.namespace.function`, through the handler's
+    /// import and wixsync's event catalog); `export-style: named` when every builder exports
+    /// by name. No ids are pinned: each extension keeps its UUID because its folder has the
+    /// entry's name. An app without event extensions gets a commented starter manifest.
+    /// Writes that one file and nothing else; refuses to replace an existing manifest unless
+    /// --force. When an extension cannot be mapped (an event wixsync does not know, two
+    /// handlers of one webhook, a handler without a subscription), each is reported with its
+    /// file:line:col and nothing is written. Afterwards `wixsync apply --check` exits 0.
+    #[command(visible_alias = "init")]
+    Import(ImportArgs),
     /// List the SDK events wixsync knows, with their webhook slugs and descriptions.
     ///
     /// One line per event, `package.namespace.function  webhook-slug`, grouped by npm package
@@ -178,6 +194,29 @@ struct AppArgs {
     /// With --workspace: only the apps of shard K of N (K from 1 to N), for a CI matrix of N
     /// jobs. An app's shard is a stable hash of its path from DIR, the same on every machine,
     /// so the N jobs together cover every app exactly once.
+    #[arg(long, value_name = "K/N", requires = "workspace")]
+    shard: Option<Shard>,
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// The app root: the folder holding src/extensions.ts, or a package.json that depends on
+    /// @wix/astro. Without it: the current folder.
+    #[arg(value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Replace an existing wix-events.yaml.
+    #[arg(long)]
+    force: bool,
+    /// human (the default; github under GitHub Actions), json (one versioned document on
+    /// stdout, one `import` step per entry), github or sarif, as for `apply`.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    format: Option<Format>,
+    /// Import every Wix app of the monorepo at DIR (found as `apply --workspace` finds apps,
+    /// counting apps without a manifest too), in parallel. An app that has its
+    /// wix-events.yaml already is skipped (in sync), unless --force.
+    #[arg(long)]
+    workspace: bool,
+    /// With --workspace: only shard K of N of the apps (1 <= K <= N), as for `apply`.
     #[arg(long, value_name = "K/N", requires = "workspace")]
     shard: Option<Shard>,
 }
@@ -287,10 +326,120 @@ where
     match cli.command {
         Command::Plan(args) => plan_command(&args, streams, fresh_ids),
         Command::Apply(args) => apply_command(&args, streams, fresh_ids),
+        Command::Import(args) => import_command(&args, streams),
         Command::Events(args) => events_command(&args, streams),
         Command::Permissions(args) => permissions_command(&args, streams),
         Command::Schema(args) => schema_command(&args, streams),
     }
+}
+
+/// `wixsync import [DIR]`: writes the app's manifest under its write lock; exit 0 when
+/// written, 1 (nothing written) otherwise.
+fn import_command(args: &ImportArgs, streams: &mut Streams<'_>) -> i32 {
+    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let github_actions = std::env::var("GITHUB_ACTIONS").ok();
+    let format = Format::resolve(args.format, github_actions.as_deref());
+    let options = ImportOptions { force: args.force };
+    if args.workspace {
+        return import_workspace(&dir, args.shard, &options, format, streams);
+    }
+    let result = import_app(&dir, &options, streams.stderr);
+    if format != Format::Human {
+        return output::print_import(&dir, &result, format, streams);
+    }
+    let imported = match result {
+        Ok(imported) => imported,
+        Err(error) => return stopped(streams, &error.diagnostics(), true),
+    };
+    let written = render::imported(streams.stdout, &dir, &imported);
+    finish(EXIT_OK, written, streams)
+}
+
+/// Imports the app at `dir` under its write lock (waiting messages go to `log`).
+fn import_app(
+    dir: &Path,
+    options: &ImportOptions,
+    log: &mut dyn Write,
+) -> Result<crate::import::Imported, ImportError> {
+    let root = crate::import::locate(dir).map_err(ImportError::App)?;
+    let _session = session::open(&root, Access::Write, log)
+        .map_err(|d| ImportError::App(ReconcileError::Journal(d)))?;
+    import(&root, options)
+}
+
+/// `wixsync import --workspace`: every Wix app of the monorepo at `dir` (with or without a
+/// manifest), those of `shard` only; an app that has a manifest is skipped (in sync) unless
+/// `--force`. Exit 1 when any app could not be imported, else 0.
+fn import_workspace(
+    dir: &Path,
+    shard: Option<Shard>,
+    options: &ImportOptions,
+    format: Format,
+    streams: &mut Streams<'_>,
+) -> i32 {
+    let found = match workspace::discover(dir, Members::WixApps) {
+        Ok(found) => found,
+        Err(error) => {
+            return stopped(streams, &[crate::diagnose::workspace_error(&error)], true);
+        }
+    };
+    if found.apps.is_empty() {
+        return stopped(streams, &[crate::diagnose::no_apps(&found)], true);
+    }
+    let total = found.apps.len();
+    let apps: Vec<App> = match shard {
+        Some(shard) => found
+            .apps
+            .into_iter()
+            .filter(|app| shard.contains(&app.rel))
+            .collect(),
+        None => found.apps,
+    };
+    let has_manifest =
+        |app: &App| !options.force && app.path.join(wixsync_schema::MANIFEST_FILE_NAME).exists();
+    if format != Format::Human {
+        let cwd = std::env::current_dir().ok();
+        let reports = workspace::run(&apps, |app| {
+            let paths = output::app_paths(&app.path, None, cwd.as_deref());
+            if has_manifest(app) {
+                return output::report::skipped_import_report(&paths);
+            }
+            // Messages of waiting for a lock have no place in a machine document.
+            let result = import_app(&app.path, options, &mut Vec::new());
+            output::report::import_report(&paths, &result)
+        });
+        return output::write(
+            &Report::new(CommandName::Import, reports),
+            &[],
+            format,
+            streams,
+        );
+    }
+    let scope = shard.map(|shard| (shard, total));
+    run_workspace(&apps, scope, streams, |app, streams| {
+        if has_manifest(app) {
+            let written = writeln!(
+                streams.stdout,
+                "{} has its wix-events.yaml already: skipped (--force replaces it).",
+                app.path.display()
+            );
+            return (finish(EXIT_OK, written, streams), Status::InSync);
+        }
+        match import_app(&app.path, options, streams.stderr) {
+            Ok(imported) => {
+                let written = render::imported(streams.stdout, &app.path, &imported);
+                (finish(EXIT_OK, written, streams), Status::Applied)
+            }
+            Err(error) => {
+                let naming = Naming {
+                    root: &app.path,
+                    in_workspace: true,
+                };
+                let diagnostics = naming.name(error.diagnostics());
+                (stopped(streams, &diagnostics, true), Status::Error)
+            }
+        }
+    })
 }
 
 /// `wixsync events`: reads nothing but the compiled-in catalog, so its errors are only a bad

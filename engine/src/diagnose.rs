@@ -14,6 +14,7 @@ use wixsync_schema::{Diagnostic, Manifest, Place, Severity, SourceFile};
 use crate::changeset::ChangesetError;
 use crate::commit::CommitFailure;
 use crate::git::GitState;
+use crate::import::{ImportError, Unmappable};
 use crate::plan::{Conflict, Warning};
 use crate::reconcile::{NotAnAppReason, ReconcileError, Reconciliation};
 use crate::scan::{PackageJsonError, RegistryShape, ScanError};
@@ -827,4 +828,234 @@ pub fn no_apps(workspace: &Workspace) -> Diagnostic {
         }
     };
     Diagnostic::error("workspace::no-apps", message).help(help)
+}
+
+/// A diagnostic pointing at `range` of the app file `path` with the label `label`.
+fn at(
+    tree: &AppTree,
+    diagnostic: Diagnostic,
+    path: &str,
+    range: &Range<usize>,
+    label: &str,
+) -> Diagnostic {
+    match tree.text(path) {
+        Some(text) => diagnostic.in_source(&SourceFile::new(path, text)).label(
+            range.start,
+            range.end - range.start,
+            label,
+        ),
+        None => diagnostic,
+    }
+}
+
+/// An import that wrote nothing, as diagnostics: every extension it cannot map, each at its
+/// `file:line:col`, or the one error that stopped it.
+pub fn import_error(error: &ImportError) -> Vec<Diagnostic> {
+    match error {
+        ImportError::App(error) => reconcile_error(error),
+        ImportError::ManifestExists { path } => vec![
+            Diagnostic::error(
+                "import::manifest-exists",
+                format!("{path} already exists: this app already uses wixsync"),
+            )
+            .help(
+                "`wixsync apply --check` shows how the app differs from it; to replace it with \
+                 one written from the app's event extensions, run `wixsync import --force`",
+            ),
+        ],
+        ImportError::Write(failure) => vec![commit_failure(failure)],
+        ImportError::Unmappable { problems, tree } => problems
+            .iter()
+            .map(|problem| unmappable(problem, tree))
+            .collect(),
+    }
+}
+
+fn unmappable(problem: &Unmappable, tree: &AppTree) -> Diagnostic {
+    match problem {
+        Unmappable::UnknownEvent {
+            folder,
+            path,
+            range,
+            event,
+            near,
+        } => {
+            let help = match near {
+                Some(near) => format!(
+                    "did you mean `{near}`? Fix the handler's subscription, then run `wixsync \
+                     import` again (`wixsync events --package {}` lists the package's events)",
+                    event.package
+                ),
+                None => format!(
+                    "check the handler's import and subscription (`wixsync events` lists every \
+                     event); if the SDK has this event and wixsync's catalog lags, write the \
+                     manifest by hand with `unknown-events: allow` and `{folder}: {event}`"
+                ),
+            };
+            at(
+                tree,
+                Diagnostic::error(
+                    "import::unknown-event",
+                    format!(
+                        "the handler of `{folder}` subscribes to `{event}`, which is not a Wix \
+                         SDK event wixsync knows"
+                    ),
+                )
+                .help(help),
+                path,
+                range,
+                "this event",
+            )
+        }
+        Unmappable::SharedSlug { slug, handlers } => {
+            let folders: Vec<String> = handlers.iter().map(|h| h.0.clone()).collect();
+            let events: Vec<String> = handlers.iter().map(|h| format!("`{}`", h.3)).collect();
+            let (_, first_path, first_range, _) = &handlers[0];
+            let mut d = at(
+                tree,
+                Diagnostic::error(
+                    "import::shared-slug",
+                    format!(
+                        "{} handle one webhook, `{slug}` ({}): Wix delivers it to one handler \
+                         per app",
+                        backticked(&folders, " and "),
+                        events.join(", ")
+                    ),
+                ),
+                first_path,
+                first_range,
+                "handled here",
+            )
+            .help(format!(
+                "keep one of these extensions (merge the handlers' code into it) and delete the \
+                 other folders and their registrations in src/extensions.ts, then run `wixsync \
+                 import` again; the others are at {}",
+                handlers[1..]
+                    .iter()
+                    .map(|(_, path, range, _)| {
+                        let (line, col) = place(tree, path, range.start);
+                        format!("{path}:{line}:{col}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            // Labels point into one file only; the others are named in the help.
+            d.labels.truncate(1);
+            d
+        }
+        Unmappable::NoSubscription {
+            folder,
+            path,
+            range,
+            missing_handler: true,
+        } => at(
+            tree,
+            Diagnostic::error(
+                "import::no-handler",
+                format!("the event extension `{folder}` has no handler file"),
+            )
+            .help(format!(
+                "the builder's `source` names a file that does not exist: restore the handler \
+                 (`{}`), or delete the folder and its registration, then run `wixsync import` \
+                 again",
+                crate::tree::handler_path(folder)
+            )),
+            path,
+            range,
+            "this source",
+        ),
+        Unmappable::NoSubscription { folder, path, .. } => at(
+            tree,
+            Diagnostic::error(
+                "import::no-subscription",
+                format!(
+                    "the handler of `{folder}` makes no SDK event subscription wixsync recognises"
+                ),
+            )
+            .help(
+                "a handler default-exports one subscription, `import { contacts } from \
+                 '@wix/crm'` and `export default contacts.onContactCreated(async (event) => \
+                 {...})`: write it so, or delete the folder and its registration, then run \
+                 `wixsync import` again",
+            ),
+            path,
+            &(0..0),
+            "in this file",
+        ),
+        Unmappable::LegacyEvent {
+            folder,
+            path,
+            range,
+            package,
+            function,
+            candidates,
+        } => {
+            let (message, help) = if candidates.is_empty() {
+                (
+                    format!(
+                        "the handler of `{folder}` calls `{function}` from `@wix/{package}/events`, \
+                         but no namespace of @wix/{package} has that event"
+                    ),
+                    format!(
+                        "check the function's name (`wixsync events --package {package}` lists \
+                         the package's events), then run `wixsync import` again"
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "the handler of `{folder}` calls `{function}` from `@wix/{package}/events`, \
+                         which {} namespaces of @wix/{package} have",
+                        candidates.len()
+                    ),
+                    format!(
+                        "wixsync does not guess which one: rewrite the handler as `import {{ \
+                         <namespace> }} from '@wix/{package}'` and `export default \
+                         <namespace>.{function}(...)`, or write the manifest by hand with one of \
+                         {}",
+                        candidates
+                            .iter()
+                            .map(|c| format!("`{folder}: {c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            };
+            at(
+                tree,
+                Diagnostic::error("import::legacy-event", message).help(help),
+                path,
+                range,
+                "this call",
+            )
+        }
+        Unmappable::FolderName {
+            folder,
+            path,
+            suggestion,
+        } => {
+            let rename = match suggestion {
+                Some(name) => format!("rename the folder to `{name}`"),
+                None => "rename the folder".to_owned(),
+            };
+            at(
+                tree,
+                Diagnostic::error(
+                    "import::folder-name",
+                    format!(
+                        "the event folder `{folder}` cannot be a manifest key: folder names are \
+                         lowercase words of letters and digits joined by hyphens, starting with \
+                         a letter"
+                    ),
+                )
+                .help(format!(
+                    "{rename} (and its files, the builder's `source` and the import in \
+                     src/extensions.ts), then run `wixsync import` again"
+                )),
+                path,
+                &(0..0),
+                "in this folder",
+            )
+        }
+    }
 }

@@ -40,6 +40,7 @@ pub mod edit;
 pub mod fuzz;
 mod generate;
 pub mod git;
+pub mod import;
 pub mod output;
 mod parse;
 pub mod permissions;

@@ -197,6 +197,97 @@ pub fn summary(plan: &Plan) -> String {
     parts.join(", ")
 }
 
+/// What `wixsync import` prints once it has written the manifest of the app at `dir` (as
+/// given): the file, each entry, and the next step.
+pub fn imported(
+    out: &mut (impl Write + ?Sized),
+    dir: &std::path::Path,
+    imported: &crate::import::Imported,
+) -> io::Result<()> {
+    let shown = dir.display().to_string();
+    let at = |file: &str| match shown.trim_end_matches('/') {
+        "." | "" => file.to_owned(),
+        root => format!("{root}/{file}"),
+    };
+    let arg = match shown.as_str() {
+        "." | "" => String::new(),
+        _ => format!(" {shown}"),
+    };
+    let verb = if imported.replaced {
+        "Replaced"
+    } else {
+        "Wrote"
+    };
+    let manifest = at(&imported.path);
+    let entries = &imported.draft.entries;
+    if imported.replaced && imported.written.written == 0 {
+        return writeln!(
+            out,
+            "{manifest} already holds exactly the manifest import writes ({} {}): nothing to \
+             write.",
+            entries.len(),
+            if entries.len() == 1 {
+                "entry"
+            } else {
+                "entries"
+            }
+        );
+    }
+    if entries.is_empty() {
+        writeln!(
+            out,
+            "{verb} {manifest}: a starter manifest, since the app has no event extensions yet."
+        )?;
+        return writeln!(
+            out,
+            "Next: add an entry for each event the app should handle (`wixsync events` lists \
+             them), then run `wixsync apply{arg}`."
+        );
+    }
+    let plural = if entries.len() == 1 {
+        "entry"
+    } else {
+        "entries"
+    };
+    writeln!(
+        out,
+        "{verb} {manifest} with {} {plural}, one per event extension:",
+        entries.len()
+    )?;
+    let width = entries.iter().map(|e| e.folder.len()).max().unwrap_or(0);
+    for entry in entries {
+        let note = if entry.legacy {
+            "  (a legacy `/events` handler: `wixsync apply` rewrites it)"
+        } else {
+            ""
+        };
+        writeln!(out, "  {:width$}  {}{note}", entry.folder, entry.event)?;
+    }
+    if imported.draft.export_style.is_some() {
+        writeln!(
+            out,
+            "export-style: named, since every builder exports its extension by name."
+        )?;
+    }
+    let next = if entries.iter().any(|e| e.legacy) {
+        format!(
+            "Next: `wixsync plan{arg}` shows how apply rewrites the legacy handlers; then \
+             `wixsync apply{arg}`, and commit {manifest}."
+        )
+    } else {
+        format!(
+            "Next: `wixsync apply --check{arg}` confirms the app matches it (exit 0); commit \
+             {manifest}."
+        )
+    };
+    writeln!(out, "{next}")?;
+    writeln!(
+        out,
+        "For completion in editors: `wixsync schema > {}`.",
+        at("wix-events.schema.json")
+    )
+}
+
 /// The one line `plan` and `apply` print when there is nothing to do.
 pub fn in_sync(
     out: &mut (impl Write + ?Sized),

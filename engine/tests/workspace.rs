@@ -369,3 +369,58 @@ fn bad_shards_workspaces_and_empty_monorepos_are_errors() {
         ["apps/x"]
     );
 }
+
+#[test]
+fn import_workspace_adopts_the_apps_without_a_manifest_and_skips_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write_files(
+        root,
+        &[(
+            "package.json",
+            r#"{ "name": "mono", "private": true, "workspaces": ["apps/*"] }"#,
+        )],
+    );
+    app(root, "apps/adopted", ONE_EVENT);
+    app(root, "apps/managed", ONE_EVENT);
+    for rel in ["apps/adopted", "apps/managed"] {
+        assert_eq!(wixsync(&["apply", rel], root).status.code(), Some(0));
+    }
+    // The template app's package.json depends on @wix/astro: a Wix app without a manifest.
+    fs::remove_file(root.join("apps/adopted/wix-events.yaml")).unwrap();
+    let managed = fs::read(root.join("apps/managed/wix-events.yaml")).unwrap();
+
+    let out = wixsync(&["import", "--workspace"], root);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert_eq!(headers(&stdout), ["apps/adopted", "apps/managed"]);
+    assert!(
+        stdout.contains("apps/managed has its wix-events.yaml already: skipped"),
+        "{stdout}"
+    );
+    assert_eq!(
+        last_line(&stdout),
+        "2 apps: 1 in sync, 1 applied, 0 pending, 0 failed"
+    );
+    let imported = fs::read_to_string(root.join("apps/adopted/wix-events.yaml")).unwrap();
+    assert!(
+        imported.contains("\n  contact-created: crm.contacts.onContactCreated\n"),
+        "{imported}"
+    );
+    assert_eq!(
+        fs::read(root.join("apps/managed/wix-events.yaml")).unwrap(),
+        managed
+    );
+    // Imported, every app is in sync; a second import skips both.
+    let check = wixsync(&["apply", "--check", "--workspace"], root);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stdout));
+    let again = wixsync(&["import", "--workspace", "--format", "json"], root);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(
+        statuses(&json(&again)),
+        [
+            ("apps/adopted".to_owned(), "in_sync".to_owned()),
+            ("apps/managed".to_owned(), "in_sync".to_owned())
+        ]
+    );
+}

@@ -126,6 +126,11 @@ fn diagnostic_annotation(d: &DiagnosticReport) -> Annotation {
 
 fn step_annotation(command: CommandName, app: &AppReport, step: &StepReport) -> Annotation {
     let (level, title, next) = match (command, app.status) {
+        (CommandName::Import, _) => (
+            Level::Notice,
+            "wixsync: imported",
+            "\nRun `wixsync apply --check` to confirm the app matches it.",
+        ),
         (_, Status::Applied) => (Level::Notice, "wixsync: applied", ""),
         (CommandName::Check, Status::Pending) => (
             Level::Error,
@@ -228,6 +233,7 @@ pub fn write_log(out: &mut (impl Write + ?Sized), report: &Report) -> io::Result
 
 fn status_text(command: CommandName, status: Status) -> &'static str {
     match (command, status) {
+        (CommandName::Import, Status::Applied) => "imported (wix-events.yaml written)",
         (_, Status::InSync) => "in sync with its manifest",
         (CommandName::Check, Status::Pending) => "drifted from its manifest",
         (_, Status::Pending) => "changes pending",
@@ -307,15 +313,21 @@ pub fn write_summary(out: &mut (impl Write + ?Sized), report: &Report) -> io::Re
             app.path,
             status_text(report.command, app.status)
         )?;
-        writeln!(
-            out,
-            "| Status | Created | Renamed | Event changed | Id changed | Registered | Removed | Repaired | Packages added |"
-        )?;
-        writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")?;
-        let numbers: Vec<String> = counts_row(&app.counts)
-            .iter()
-            .map(usize::to_string)
-            .collect();
+        let numbers: Vec<String> = if report.command == CommandName::Import {
+            writeln!(out, "| Status | Entries imported |")?;
+            writeln!(out, "|---|---:|")?;
+            vec![app.counts.imported.to_string()]
+        } else {
+            writeln!(
+                out,
+                "| Status | Created | Renamed | Event changed | Id changed | Registered | Removed | Repaired | Packages added |"
+            )?;
+            writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")?;
+            counts_row(&app.counts)
+                .iter()
+                .map(usize::to_string)
+                .collect()
+        };
         writeln!(
             out,
             "| {} | {} |\n",

@@ -126,6 +126,27 @@ pub fn app_result(request: &Request<'_>, cwd: Option<&Path>) -> (AppReport, Vec<
     }
 }
 
+/// Prints the report of one `wixsync import` of the app at `dir` (as given) in a machine
+/// format; returns the exit code, 0 when the manifest was written, else 1.
+pub fn print_import(
+    dir: &Path,
+    result: &Result<crate::import::Imported, crate::import::ImportError>,
+    format: Format,
+    streams: &mut Streams<'_>,
+) -> i32 {
+    let cwd = std::env::current_dir().ok();
+    let paths = app_paths(dir, None, cwd.as_deref());
+    let diagnostics = match result {
+        Ok(_) => Vec::new(),
+        Err(error) => error.diagnostics(),
+    };
+    let report = Report::new(
+        CommandName::Import,
+        vec![report::import_report(&paths, result)],
+    );
+    write(&report, &diagnostics, format, streams)
+}
+
 /// Prints `report` in `format` (`diagnostics`, with their code frames, go to stderr as the
 /// `github` format's log) and returns its exit code, or 1 when stdout cannot be written.
 pub fn write(

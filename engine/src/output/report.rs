@@ -18,6 +18,7 @@ use wixsync_schema::{Diagnostic, Manifest, Severity, SourceFile};
 
 use crate::changeset::Changeset;
 use crate::commit::CommitReport;
+use crate::import::{ImportError, Imported};
 use crate::plan::{Action, Step, Verb};
 use crate::reconcile::{ReconcileError, Reconciliation};
 use crate::render::{Palette, render_diff};
@@ -63,6 +64,8 @@ pub enum CommandName {
     Apply,
     /// `wixsync apply --check`.
     Check,
+    /// `wixsync import`.
+    Import,
 }
 
 impl CommandName {
@@ -72,6 +75,7 @@ impl CommandName {
             CommandName::Plan => "wixsync plan",
             CommandName::Apply => "wixsync apply",
             CommandName::Check => "wixsync apply --check",
+            CommandName::Import => "wixsync import",
         }
     }
 }
@@ -84,7 +88,7 @@ pub enum Status {
     InSync,
     /// `plan` or `apply --check` found changes to make.
     Pending,
-    /// `apply` wrote the changes.
+    /// `apply` wrote the changes; `import` wrote the manifest.
     Applied,
     /// Planned, but conflicts stop `apply` (nothing was written).
     Conflict,
@@ -147,6 +151,8 @@ pub enum StepKind {
     Repair,
     /// A `@wix/*` package a handler imports is added to `package.json`.
     AddPackage,
+    /// `wixsync import`: an existing event extension written into the manifest as an entry.
+    Import,
 }
 
 impl From<Verb> for StepKind {
@@ -177,11 +183,12 @@ impl StepKind {
             StepKind::Remove => "remove",
             StepKind::Repair => "repair",
             StepKind::AddPackage => "add_package",
+            StepKind::Import => "import",
         }
     }
 
     /// Every kind, in the order of the JSON Schema.
-    pub const ALL: [StepKind; 8] = [
+    pub const ALL: [StepKind; 9] = [
         StepKind::Create,
         StepKind::Rename,
         StepKind::ChangeEvent,
@@ -190,6 +197,7 @@ impl StepKind {
         StepKind::Remove,
         StepKind::Repair,
         StepKind::AddPackage,
+        StepKind::Import,
     ];
 }
 
@@ -272,6 +280,8 @@ pub struct Counts {
     pub repaired: usize,
     /// `add_package` steps.
     pub packages_added: usize,
+    /// `import` steps: the entries `wixsync import` wrote.
+    pub imported: usize,
 }
 
 /// How many apps ended in each status.
@@ -460,6 +470,7 @@ fn counts(steps: &[StepReport]) -> Counts {
             StepKind::Remove => &mut counts.removed,
             StepKind::Repair => &mut counts.repaired,
             StepKind::AddPackage => &mut counts.packages_added,
+            StepKind::Import => &mut counts.imported,
         };
         *slot += 1;
     }
@@ -574,6 +585,108 @@ fn step_files(action: &Action, changeset: &Changeset) -> Vec<String> {
         }
     }
     files.into_iter().collect()
+}
+
+/// The report of an app that `import --workspace` skipped because it has its manifest
+/// already: in sync, nothing written.
+pub fn skipped_import_report(paths: &AppPaths) -> AppReport {
+    AppReport {
+        path: paths.root.clone(),
+        manifest: paths.manifest.clone(),
+        status: Status::InSync,
+        steps: Vec::new(),
+        diagnostics: Vec::new(),
+        counts: Counts::default(),
+        diff: String::new(),
+        written: None,
+    }
+}
+
+/// Builds the report of one `wixsync import`: status `applied` with one `import` step per entry
+/// (at its line of the new manifest) and the diff that creates the manifest, or status `error`
+/// with the diagnostics that stopped it.
+pub fn import_report(paths: &AppPaths, result: &Result<Imported, ImportError>) -> AppReport {
+    let mut report = AppReport {
+        path: paths.root.clone(),
+        manifest: paths.manifest.clone(),
+        status: Status::Error,
+        steps: Vec::new(),
+        diagnostics: Vec::new(),
+        counts: Counts::default(),
+        diff: String::new(),
+        written: None,
+    };
+    let imported = match result {
+        Err(error) => {
+            report.diagnostics = error
+                .diagnostics()
+                .iter()
+                .map(|d| diagnostic_report(paths, d))
+                .collect();
+            return report;
+        }
+        Ok(imported) => imported,
+    };
+    let source = SourceFile::new(&imported.path, imported.draft.text.clone());
+    let line_of = |folder: &str| {
+        let key = format!("  {folder}:");
+        source
+            .text()
+            .lines()
+            .position(|line| line.starts_with(&key))
+            .map(|i| i + 1)
+    };
+    report.steps = imported
+        .draft
+        .entries
+        .iter()
+        .map(|entry| {
+            let mut files: Vec<String> = entry
+                .builder
+                .iter()
+                .cloned()
+                .chain([entry.handler.clone()])
+                .collect();
+            files.sort();
+            StepReport {
+                kind: StepKind::Import,
+                folder: Some(entry.folder.clone()),
+                event: Some(entry.event.to_string()),
+                summary: format!("import {} ({})", entry.folder, entry.event),
+                reason: if entry.legacy {
+                    format!(
+                        "{} calls {} from @wix/{}/events, which the catalog has in namespace \
+                         `{}` only; `wixsync apply` rewrites it to the shape that builds",
+                        entry.handler,
+                        entry.event.function,
+                        entry.event.package,
+                        entry.event.namespace
+                    )
+                } else {
+                    format!(
+                        "{} subscribes to {}.{} imported from {}",
+                        entry.handler,
+                        entry.event.namespace,
+                        entry.event.function,
+                        entry.event.npm_package()
+                    )
+                },
+                files,
+                manifest_line: line_of(&entry.folder),
+            }
+        })
+        .collect();
+    report.counts = counts(&report.steps);
+    report.status = Status::Applied;
+    report.written = Some(Written {
+        files: imported.written.written,
+        deleted: imported.written.deleted,
+    });
+    let mut diff = Vec::new();
+    render_diff(&mut diff, &imported.changeset, Palette::new(false))
+        .expect("writing to memory does not fail");
+    report.diff = String::from_utf8_lossy(&diff).into_owned();
+    report
 }
 
 /// The report of one diagnostic: its primary label's start and end as 1-based lines and

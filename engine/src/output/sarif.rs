@@ -30,6 +30,14 @@ const SRCROOT: &str = "%SRCROOT%";
 
 /// A rule's short description and help, by rule id.
 fn rule_text(id: &str) -> (String, String) {
+    if id == "drift::import" {
+        return (
+            "`wixsync import` wrote an event extension into wix-events.yaml".to_owned(),
+            "Run `wixsync apply --check` in the app: it exits 0 when the app matches the new \
+             manifest; commit wix-events.yaml."
+                .to_owned(),
+        );
+    }
     if let Some(kind) = id.strip_prefix("drift::") {
         let what = match kind {
             "create" => "a manifest entry has no event extension yet",
@@ -74,6 +82,10 @@ fn rule_text(id: &str) -> (String, String) {
         "app" => (
             "The app cannot be read",
             "Run wixsync on the app root, the folder holding src/ and wix-events.yaml.",
+        ),
+        "import" => (
+            "`wixsync import` cannot write wix-events.yaml from this event extension",
+            "Fix the handler or folder at the place shown, then run `wixsync import` again.",
         ),
         "commit" => (
             "Writing the changes failed",

@@ -100,6 +100,26 @@ pub struct Handler {
     /// An import from a `@wix/<package>/events` path, which does not exist (older docs show
     /// it; docs/wix-facts.md): the specifier and the byte range of its literal.
     pub legacy_import: Option<StrLit>,
+    /// The call of a function imported from that `/events` path, when the handler makes one
+    /// (`onContactCreated(...)`, default-exported or a bare statement).
+    pub legacy_call: Option<LegacyCall>,
+}
+
+/// A subscription in the legacy shape older docs show (docs/wix-facts.md, "The handler"):
+/// `import { onContactCreated } from '@wix/crm/events'` and a call of that function. It names
+/// the package and the function but not the namespace, which the catalog or the manifest
+/// must supply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegacyCall {
+    /// The root package, without `@wix/` and `/events`: `crm`.
+    pub package: String,
+    /// The function as the package exports it (the imported name, not a local alias):
+    /// `onContactCreated`.
+    pub function: String,
+    /// The byte range of the callee as written (the local name).
+    pub callee: Range<usize>,
+    /// Whether the call is the module's default export.
+    pub is_default_export: bool,
 }
 
 /// An extension defined by a builder call `extensions.<kind>({ id, source, ... })`.
@@ -225,13 +245,17 @@ struct WixImport {
     shared: bool,
 }
 
-/// The handler's subscription, and an import from a `@wix/*/events` path if it has one.
-pub(crate) fn scan_handler(
-    path: &str,
-    text: &str,
-) -> Result<(Option<Subscription>, Option<StrLit>), ScanError> {
+/// What a handler file holds: its subscription, an import from a `@wix/*/events` path, and
+/// the call of a function imported from there.
+pub(crate) type HandlerFacts = (Option<Subscription>, Option<StrLit>, Option<LegacyCall>);
+
+/// The handler's subscription, and an import from a `@wix/*/events` path if it has one, with
+/// the call of a function it imports.
+pub(crate) fn scan_handler(path: &str, text: &str) -> Result<HandlerFacts, ScanError> {
     let parsed = parse_module(path, text).map_err(ScanError::Syntax)?;
     let mut legacy_import = None;
+    // Local name → (package, exported function) of each name imported from a `/events` path.
+    let mut legacy_names: Vec<(String, String, String)> = Vec::new();
     // Local name → the namespace it binds.
     let mut imports: Vec<(String, WixImport)> = Vec::new();
     for item in &parsed.module.body {
@@ -243,12 +267,24 @@ pub(crate) fn scan_handler(
             continue;
         };
         if package.contains('/') {
-            if package.ends_with("/events") && legacy_import.is_none() {
-                legacy_import = Some(StrLit::new(
-                    parsed.text(),
-                    specifier.clone(),
-                    parsed.range(import.src.span),
-                ));
+            if let Some(root) = package.strip_suffix("/events") {
+                if legacy_import.is_none() {
+                    legacy_import = Some(StrLit::new(
+                        parsed.text(),
+                        specifier.clone(),
+                        parsed.range(import.src.span),
+                    ));
+                }
+                for spec in &import.specifiers {
+                    if let ImportSpecifier::Named(named) = spec {
+                        let function = match &named.imported {
+                            Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
+                            Some(ModuleExportName::Str(s)) => str_value(s),
+                            None => named.local.sym.to_string(),
+                        };
+                        legacy_names.push((named.local.sym.to_string(), root.to_owned(), function));
+                    }
+                }
             }
             continue;
         }
@@ -315,22 +351,52 @@ pub(crate) fn scan_handler(
                 namespace_uses: uses.count.saturating_sub(1),
             })
         };
+    let legacy = |expr: &Expr, is_default_export: bool| -> Option<LegacyCall> {
+        let Expr::Call(call) = unwrap_expr(expr) else {
+            return None;
+        };
+        let Callee::Expr(callee) = &call.callee else {
+            return None;
+        };
+        let Expr::Ident(name) = unwrap_expr(callee) else {
+            return None;
+        };
+        let (_, package, function) = legacy_names.iter().find(|(local, ..)| name.sym == *local)?;
+        Some(LegacyCall {
+            package: package.clone(),
+            function: function.clone(),
+            callee: parsed.range(name.span),
+            is_default_export,
+        })
+    };
     let mut found = None;
+    let mut legacy_call = None;
     for item in &parsed.module.body {
         match item {
             ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(export)) => {
                 let start = parsed.range(export.span).start;
                 if let Some(s) = subscription(&export.expr, true, start) {
-                    return Ok((Some(s), legacy_import));
+                    return Ok((Some(s), legacy_import, None));
+                }
+                if let Some(call) = legacy(&export.expr, true) {
+                    legacy_call = Some(call);
                 }
             }
-            ModuleItem::Stmt(Stmt::Expr(stmt)) if found.is_none() => {
-                found = subscription(&stmt.expr, false, parsed.range(stmt.span).start);
+            ModuleItem::Stmt(Stmt::Expr(stmt)) => {
+                if found.is_none() {
+                    found = subscription(&stmt.expr, false, parsed.range(stmt.span).start);
+                }
+                if legacy_call.is_none() {
+                    legacy_call = legacy(&stmt.expr, false);
+                }
             }
             _ => {}
         }
     }
-    Ok((found, legacy_import))
+    if found.is_some() {
+        legacy_call = None;
+    }
+    Ok((found, legacy_import, legacy_call))
 }
 
 /// Counts the identifiers named `name` (bindings and references; not property names).
@@ -371,6 +437,21 @@ mod tests {
         let s = scan_handler("h.ts", text).unwrap().0.unwrap();
         assert_eq!(s.event.to_string(), "crm.contacts.onContactCreated");
         assert!(!s.is_default_export);
+    }
+
+    #[test]
+    fn legacy_events_subpath_call() {
+        let text = "import { onContactCreated as created } from \"@wix/crm/events\";\n\ncreated((event) => {});\n";
+        let (subscription, import, call) = scan_handler("h.ts", text).unwrap();
+        assert!(subscription.is_none());
+        assert_eq!(import.unwrap().value, "@wix/crm/events");
+        let call = call.unwrap();
+        assert_eq!(
+            (call.package.as_str(), call.function.as_str()),
+            ("crm", "onContactCreated")
+        );
+        assert_eq!(&text[call.callee], "created");
+        assert!(!call.is_default_export);
     }
 
     #[test]

@@ -282,7 +282,7 @@ pub(crate) fn scan_others(
     let mut dangling = Vec::new();
     let handler_event = |def: &ExtensionDef| -> Option<EventRef> {
         let path = format!("src/{}", def.source.as_ref()?.value.strip_prefix("./")?);
-        let (subscription, _) = scan_handler(&path, tree.text(&path)?).ok()?;
+        let (subscription, ..) = scan_handler(&path, tree.text(&path)?).ok()?;
         Some(subscription?.event)
     };
     for (index, import) in registry.imports.iter().enumerate() {
