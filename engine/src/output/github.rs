@@ -271,7 +271,7 @@ fn longest_backtick_run(text: &str) -> usize {
     text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
-fn counts_row(counts: &Counts) -> [usize; 8] {
+fn counts_row(counts: &Counts) -> [usize; 9] {
     [
         counts.created,
         counts.renamed,
@@ -281,6 +281,7 @@ fn counts_row(counts: &Counts) -> [usize; 8] {
         counts.removed,
         counts.repaired,
         counts.packages_added,
+        counts.migrated,
     ]
 }
 
@@ -309,9 +310,9 @@ pub fn write_summary(out: &mut (impl Write + ?Sized), report: &Report) -> io::Re
         )?;
         writeln!(
             out,
-            "| Status | Created | Renamed | Event changed | Id changed | Registered | Removed | Repaired | Packages added |"
+            "| Status | Created | Renamed | Event changed | Id changed | Registered | Removed | Repaired | Packages added | Migrated |"
         )?;
-        writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")?;
+        writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")?;
         let numbers: Vec<String> = counts_row(&app.counts)
             .iter()
             .map(usize::to_string)

@@ -147,6 +147,10 @@ pub enum StepKind {
     Repair,
     /// A `@wix/*` package a handler imports is added to `package.json`.
     AddPackage,
+    /// A legacy handler (an `/events` import, a subscription exported by name) is rewritten to
+    /// the shape that builds, or a builder and its registration take the manifest's
+    /// `export-style`.
+    Migrate,
 }
 
 impl From<Verb> for StepKind {
@@ -161,6 +165,7 @@ impl From<Verb> for StepKind {
             Verb::Remove => StepKind::Remove,
             Verb::Repair => StepKind::Repair,
             Verb::AddPackage => StepKind::AddPackage,
+            Verb::Migrate => StepKind::Migrate,
         }
     }
 }
@@ -177,11 +182,12 @@ impl StepKind {
             StepKind::Remove => "remove",
             StepKind::Repair => "repair",
             StepKind::AddPackage => "add_package",
+            StepKind::Migrate => "migrate",
         }
     }
 
     /// Every kind, in the order of the JSON Schema.
-    pub const ALL: [StepKind; 8] = [
+    pub const ALL: [StepKind; 9] = [
         StepKind::Create,
         StepKind::Rename,
         StepKind::ChangeEvent,
@@ -190,6 +196,7 @@ impl StepKind {
         StepKind::Remove,
         StepKind::Repair,
         StepKind::AddPackage,
+        StepKind::Migrate,
     ];
 }
 
@@ -272,6 +279,8 @@ pub struct Counts {
     pub repaired: usize,
     /// `add_package` steps.
     pub packages_added: usize,
+    /// `migrate` steps.
+    pub migrated: usize,
 }
 
 /// How many apps ended in each status.
@@ -460,6 +469,7 @@ fn counts(steps: &[StepReport]) -> Counts {
             StepKind::Remove => &mut counts.removed,
             StepKind::Repair => &mut counts.repaired,
             StepKind::AddPackage => &mut counts.packages_added,
+            StepKind::Migrate => &mut counts.migrated,
         };
         *slot += 1;
     }
@@ -543,6 +553,7 @@ fn step_files(action: &Action, changeset: &Changeset) -> Vec<String> {
         | Action::ChangeId { folder, .. }
         | Action::ExportDefault { folder }
         | Action::FixSource { folder, .. } => (vec![folder.to_string()], false, false),
+        Action::Migrate { folder, .. } => (vec![folder.to_string()], true, false),
         Action::AddDependency { .. } => (Vec::new(), false, true),
     };
     let wanted = |path: &str| {
