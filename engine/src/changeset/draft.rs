@@ -38,6 +38,8 @@ pub(super) struct Draft<'a> {
     pub(super) renamed: BTreeMap<String, &'a EventExtension>,
     /// Packages to add to `package.json`: name and version range.
     pub(super) dependencies: Vec<(String, String)>,
+    /// Folders (after any rename) whose builder's export style is converted.
+    pub(super) converting: BTreeSet<String>,
 }
 
 /// `value` as a string literal with the quotes of `literal`.
@@ -64,6 +66,7 @@ impl<'a> Draft<'a> {
             registry: RegistryEdits::new(scan.registry.as_ref()),
             renamed: BTreeMap::new(),
             dependencies: Vec::new(),
+            converting: BTreeSet::new(),
         }
     }
 
@@ -212,7 +215,10 @@ impl<'a> Draft<'a> {
                 requote(source, &handler),
             );
         }
-        if let BuilderExport::Named { range, .. } = &builder.export {
+        let converts = self.converting.contains(to);
+        if let BuilderExport::Named { range, .. } = &builder.export
+            && !converts
+        {
             self.edit(
                 &builder.path,
                 range.clone(),
@@ -240,6 +246,10 @@ impl<'a> Draft<'a> {
                 specifier.range.clone(),
                 requote(specifier, &value),
             );
+        }
+        // The export-style conversion rewrites the binding and the export itself.
+        if converts {
+            return;
         }
         let new_local = match &builder.export {
             BuilderExport::Default => {
@@ -387,7 +397,7 @@ impl<'a> Draft<'a> {
         let import = &registry.imports[registration.import];
         // A local name that follows the convention follows the new one; any other stays.
         let conventional = match &builder.export {
-            BuilderExport::Default => generate::default_local_name(folder),
+            BuilderExport::Default => generate::default_local_name(&extension.folder),
             BuilderExport::Named { name, .. } => name.clone(),
         };
         let wanted = match to {

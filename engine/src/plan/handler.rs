@@ -244,13 +244,7 @@ impl Planner<'_> {
                 .iter()
                 .find(|i| i.folder == extension.folder && i.may_use(&stem, name))
         });
-        let refusal = if extension.folder != entry.folder.as_str() {
-            Some(refuse(
-                Refusal::RenamedAtOnce,
-                &builder.path,
-                builder.head.clone(),
-            ))
-        } else if builder.head.is_empty() {
+        let refusal = if builder.head.is_empty() {
             Some(refuse(
                 Refusal::BuilderSharesDeclaration,
                 &builder.path,
