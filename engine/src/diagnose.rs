@@ -15,7 +15,7 @@ use crate::changeset::ChangesetError;
 use crate::commit::CommitFailure;
 use crate::git::GitState;
 use crate::import::{ImportError, Unmappable};
-use crate::plan::{Conflict, Warning};
+use crate::plan::{Conflict, Refusal, Warning};
 use crate::reconcile::{NotAnAppReason, ReconcileError, Reconciliation};
 use crate::scan::{PackageJsonError, RegistryShape, ScanError};
 use crate::tree::{AppTree, LoadError, PACKAGE_JSON, REGISTRY_PATH};
@@ -96,6 +96,7 @@ pub fn conflict_code(conflict: &Conflict) -> &'static str {
         Conflict::EventHandledElsewhere { .. } => "app::event-handled-elsewhere",
         Conflict::NamespaceUsedElsewhere { .. } => "app::namespace-used-elsewhere",
         Conflict::LegacyEventsImport { .. } => "app::legacy-events-import",
+        Conflict::MigrationRefused { .. } => "app::migration-refused",
         Conflict::HandlerUnreadable { .. } => "app::handler-unreadable",
         Conflict::PackageJson(_) => "package-json::invalid",
     }
@@ -471,6 +472,109 @@ pub fn conflict(conflict: &Conflict, manifest: &Manifest, tree: &AppTree) -> Dia
                 path,
                 range,
             )
+        }
+        Conflict::MigrationRefused {
+            entry,
+            path,
+            range,
+            why,
+        } => {
+            let entry = &entries[*entry];
+            let event = &entry.event;
+            let folder = &entry.folder;
+            let (message, help) = match why {
+                Refusal::LegacyOtherEvent { package, function } => (
+                    format!(
+                        "{path} calls `{function}` from '@wix/{package}/events', but the manifest \
+                         entry `{folder}` says {event}"
+                    ),
+                    format!(
+                        "wixsync rewrites an `/events` handler only to its own entry's event: \
+                         write the entry as `{folder}: {package}.<namespace>.{function}` (see \
+                         `wixsync events --package {package}`), or change the handler to \
+                         `import {{ {} }} from '{}'` and `export default {}.{}(...)`",
+                        event.namespace,
+                        event.npm_package(),
+                        event.namespace,
+                        event.function
+                    ),
+                ),
+                Refusal::LegacySharedImport => (
+                    format!("{path} imports several functions from one `/events` path"),
+                    "a handler subscribes to one event: keep the function of this folder's \
+                     event in the import, move the others to handlers of their own, then run \
+                     wixsync again"
+                        .to_owned(),
+                ),
+                Refusal::LegacyUsedElsewhere { local } => (
+                    format!("{path} uses `{local}` besides the one subscription call"),
+                    format!(
+                        "wixsync rewrites a single `{local}(...)` call; make that call the only \
+                         use of `{local}`, or change the handler to `export default {}.{}(...)` \
+                         from '{}' yourself",
+                        event.namespace,
+                        event.function,
+                        event.npm_package()
+                    ),
+                ),
+                Refusal::LegacyNameTaken { namespace } => (
+                    format!(
+                        "{path} already uses the name `{namespace}`, which the rewritten \
+                         subscription needs for the namespace"
+                    ),
+                    format!("rename your own `{namespace}` in the handler, then run wixsync again"),
+                ),
+                Refusal::LegacyRootWithoutBraces => (
+                    format!(
+                        "{path} imports '{}' without braces, so `{}` cannot join that import",
+                        event.npm_package(),
+                        event.namespace
+                    ),
+                    format!(
+                        "add `{}` to a braced import of '{}' (`import {{ {} }} from '{}'`), \
+                         then run wixsync again",
+                        event.namespace,
+                        event.npm_package(),
+                        event.namespace,
+                        event.npm_package()
+                    ),
+                ),
+                Refusal::BuilderSharesDeclaration => (
+                    format!("{path} declares the builder together with other names"),
+                    "give the builder an `export const` of its own, then run wixsync again to \
+                     convert its export style"
+                        .to_owned(),
+                ),
+                Refusal::RegistrationShared => (
+                    format!(
+                        "src/extensions.ts imports the builder of `{folder}` together with \
+                         other names"
+                    ),
+                    "import the builder in an import of its own, then run wixsync again to \
+                     convert its export style"
+                        .to_owned(),
+                ),
+                Refusal::RenamedAtOnce => (
+                    format!(
+                        "`{folder}` is renamed and its builder's export style converted in one \
+                         run"
+                    ),
+                    "take `export-style` out of wix-events.yaml and run `wixsync apply` for \
+                     the rename, then put it back and run it again"
+                        .to_owned(),
+                ),
+                Refusal::BuilderImportedByName { importer } => (
+                    format!(
+                        "{importer} imports the builder of `{folder}` by its export name, which \
+                         converting it to a default export would break"
+                    ),
+                    format!(
+                        "import the builder from src/extensions.ts's registration instead, or \
+                         keep `export-style` out of wix-events.yaml; the import is at {importer}"
+                    ),
+                ),
+            };
+            in_file(tree, error(message, help), path, range)
         }
         Conflict::HandlerUnreadable { entry, path } => {
             let entry = &entries[*entry];

@@ -237,7 +237,7 @@ pub fn import(root: &Path, options: &ImportOptions) -> Result<Imported, ImportEr
             h.subscription
                 .as_ref()
                 .map(|s| s.event.package.clone())
-                .or_else(|| h.legacy_call.as_ref().map(|c| c.package.clone()))
+                .or_else(|| h.legacy.as_ref().map(|c| c.package.clone()))
         })
         .collect();
     let installed = crate::sdk::read_installed(root, &packages);
@@ -348,7 +348,7 @@ pub fn draft(scan: &Scan, installed: &InstalledSdk) -> Result<Draft, Vec<Unmappa
                     None
                 }
             }
-        } else if let Some(call) = &handler.legacy_call {
+        } else if let Some(call) = &handler.legacy {
             let candidates: Vec<EventRef> = installed
                 .known_events()
                 .into_iter()

@@ -188,6 +188,7 @@ pub fn summary(plan: &Plan) -> String {
             }),
             "repaired",
         ),
+        (count(|a| matches!(a, Action::Migrate { .. })), "migrated"),
     ];
     let parts: Vec<String> = parts
         .iter()

@@ -4,13 +4,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use wixsync_schema::EventRef;
+use wixsync_schema::{EventRef, ExportStyle};
 
 use super::registry::RegistryEdits;
 use super::{Change, Changeset, ChangesetError};
 use crate::edit::{EditError, FileEdits};
 use crate::generate::{self, CodeStyle};
-use crate::plan::Action;
+use crate::plan::{Action, LegacyImport, Migration};
 use crate::scan::{BuilderExport, EventExtension, Scan, StrLit};
 use crate::tree::{
     AppTree, PACKAGE_JSON, REGISTRY_PATH, builder_path, handler_path, handler_source, moved_path,
@@ -38,6 +38,8 @@ pub(super) struct Draft<'a> {
     pub(super) renamed: BTreeMap<String, &'a EventExtension>,
     /// Packages to add to `package.json`: name and version range.
     pub(super) dependencies: Vec<(String, String)>,
+    /// Folders (after any rename) whose builder's export style is converted.
+    pub(super) converting: BTreeSet<String>,
 }
 
 /// `value` as a string literal with the quotes of `literal`.
@@ -64,6 +66,7 @@ impl<'a> Draft<'a> {
             registry: RegistryEdits::new(scan.registry.as_ref()),
             renamed: BTreeMap::new(),
             dependencies: Vec::new(),
+            converting: BTreeSet::new(),
         }
     }
 
@@ -169,6 +172,7 @@ impl<'a> Draft<'a> {
             Action::AddDependency { package, version } => {
                 self.dependencies.push((package.clone(), version.clone()));
             }
+            Action::Migrate { folder, migration } => self.migrate(folder.as_str(), migration),
             Action::Unregister { specifier } => {
                 if let Some(registry) = self.registry.registry
                     && let Some(index) = registry
@@ -214,7 +218,10 @@ impl<'a> Draft<'a> {
                 requote(source, &handler),
             );
         }
-        if let BuilderExport::Named { range, .. } = &builder.export {
+        let converts = self.converting.contains(to);
+        if let BuilderExport::Named { range, .. } = &builder.export
+            && !converts
+        {
             self.edit(
                 &builder.path,
                 range.clone(),
@@ -242,6 +249,10 @@ impl<'a> Draft<'a> {
                 specifier.range.clone(),
                 requote(specifier, &value),
             );
+        }
+        // The export-style conversion rewrites the binding and the export itself.
+        if converts {
+            return;
         }
         let new_local = match &builder.export {
             BuilderExport::Default => {
@@ -283,6 +294,144 @@ impl<'a> Draft<'a> {
             for reference in &registry.references {
                 if reference.local == registration.local {
                     self.edit(REGISTRY_PATH, reference.range.clone(), new_local.clone());
+                }
+            }
+        }
+    }
+
+    fn migrate(&mut self, folder: &str, migration: &Migration) {
+        let Some(extension) = self.extension(folder) else {
+            return;
+        };
+        match migration {
+            Migration::LegacyHandler {
+                event,
+                namespace_local,
+                import,
+                ..
+            } => {
+                let Some(handler) = &extension.handler else {
+                    return;
+                };
+                let Some(legacy) = &handler.legacy else {
+                    return;
+                };
+                let path = handler.path.as_str();
+                match import {
+                    LegacyImport::Rewrite => {
+                        self.edit(
+                            path,
+                            legacy.import_specifier.clone(),
+                            namespace_local.clone(),
+                        );
+                        self.edit(
+                            path,
+                            legacy.specifier.range.clone(),
+                            requote(&legacy.specifier, &event.npm_package()),
+                        );
+                    }
+                    LegacyImport::Merge => {
+                        self.edit(path, legacy.import_lines.clone(), String::new());
+                        if let Some(at) = legacy.root_import.as_ref().and_then(|r| r.insert_at) {
+                            self.edit(path, at..at, format!(", {namespace_local}"));
+                        }
+                    }
+                    LegacyImport::Reuse => {
+                        self.edit(path, legacy.import_lines.clone(), String::new());
+                    }
+                }
+                if !legacy.is_default_export {
+                    let at = legacy.statement_start;
+                    self.edit(path, at..at, "export default ".to_owned());
+                }
+                self.edit(
+                    path,
+                    legacy.callee.clone(),
+                    format!("{namespace_local}.{}", event.function),
+                );
+            }
+            Migration::NamedSubscription { name, keep } => {
+                let Some(handler) = &extension.handler else {
+                    return;
+                };
+                let Some(named) = handler
+                    .subscription
+                    .as_ref()
+                    .and_then(|s| s.named_export.as_ref())
+                else {
+                    return;
+                };
+                if *keep {
+                    let at = named.statement_end;
+                    let semi = if named.semicolon { ";" } else { "" };
+                    let text = format!("{}export default {name}{semi}", handler.eol);
+                    self.edit(&handler.path, at..at, text);
+                } else {
+                    self.edit(
+                        &handler.path,
+                        named.head.clone(),
+                        "export default ".to_owned(),
+                    );
+                }
+            }
+            Migration::ExportStyle { to, .. } => self.convert_export(extension, folder, *to),
+        }
+    }
+
+    /// The builder's export in style `to`, and its registration with it: the import's binding
+    /// (`contactCreated` ↔ `{ eventContactCreated }`) and every use of its local name.
+    fn convert_export(&mut self, extension: &'a EventExtension, folder: &str, to: ExportStyle) {
+        let Some(builder) = &extension.builder else {
+            return;
+        };
+        let head = match to {
+            ExportStyle::Default => "export default ".to_owned(),
+            ExportStyle::Named => {
+                format!("export const {} = ", generate::named_export_name(folder))
+            }
+        };
+        self.edit(&builder.path, builder.head.clone(), head);
+        let Some(registry) = self.registry.registry else {
+            return;
+        };
+        let Some(registration) = registry.registration(&builder.path, builder.export.name()) else {
+            return;
+        };
+        let import = &registry.imports[registration.import];
+        // A local name that follows the convention follows the new one; any other stays.
+        let conventional = match &builder.export {
+            BuilderExport::Default => generate::default_local_name(&extension.folder),
+            BuilderExport::Named { name, .. } => name.clone(),
+        };
+        let wanted = match to {
+            ExportStyle::Default => generate::default_local_name(folder),
+            ExportStyle::Named => generate::named_export_name(folder),
+        };
+        let local = if registration.local != conventional || registration.local == wanted {
+            registration.local.clone()
+        } else {
+            self.registry.free_name(&wanted)
+        };
+        let binding = match to {
+            ExportStyle::Default => local.clone(),
+            ExportStyle::Named => {
+                let name = generate::named_export_name(folder);
+                if name == local {
+                    format!("{{ {name} }}")
+                } else {
+                    format!("{{ {name} as {local} }}")
+                }
+            }
+        };
+        self.edit(
+            REGISTRY_PATH,
+            import.range.start..import.specifier.range.start,
+            format!("import {binding} from "),
+        );
+        if local != registration.local {
+            for reference in &registry.references {
+                if reference.local == registration.local {
+                    self.edit(REGISTRY_PATH, reference.range.clone(), local.clone());
                 }
             }
         }

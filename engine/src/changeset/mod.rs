@@ -145,6 +145,15 @@ impl Changeset {
 pub fn build(plan: &Plan, scan: &Scan, tree: &AppTree) -> Result<Changeset, ChangesetError> {
     let mut draft = Draft::new(scan, tree);
     for step in &plan.steps {
+        if let crate::plan::Action::Migrate {
+            folder,
+            migration: crate::plan::Migration::ExportStyle { .. },
+        } = &step.action
+        {
+            draft.converting.insert(folder.to_string());
+        }
+    }
+    for step in &plan.steps {
         draft.apply(&step.action);
     }
     draft.finish()

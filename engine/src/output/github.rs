@@ -277,7 +277,7 @@ fn longest_backtick_run(text: &str) -> usize {
     text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
-fn counts_row(counts: &Counts) -> [usize; 8] {
+fn counts_row(counts: &Counts) -> [usize; 9] {
     [
         counts.created,
         counts.renamed,
@@ -287,6 +287,7 @@ fn counts_row(counts: &Counts) -> [usize; 8] {
         counts.removed,
         counts.repaired,
         counts.packages_added,
+        counts.migrated,
     ]
 }
 
@@ -320,9 +321,9 @@ pub fn write_summary(out: &mut (impl Write + ?Sized), report: &Report) -> io::Re
         } else {
             writeln!(
                 out,
-                "| Status | Created | Renamed | Event changed | Id changed | Registered | Removed | Repaired | Packages added |"
+                "| Status | Created | Renamed | Event changed | Id changed | Registered | Removed | Repaired | Packages added | Migrated |"
             )?;
-            writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")?;
+            writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")?;
             counts_row(&app.counts)
                 .iter()
                 .map(usize::to_string)

@@ -153,6 +153,10 @@ pub enum StepKind {
     AddPackage,
     /// `wixsync import`: an existing event extension written into the manifest as an entry.
     Import,
+    /// A legacy handler (an `/events` import, a subscription exported by name) is rewritten to
+    /// the shape that builds, or a builder and its registration take the manifest's
+    /// `export-style`.
+    Migrate,
 }
 
 impl From<Verb> for StepKind {
@@ -167,6 +171,7 @@ impl From<Verb> for StepKind {
             Verb::Remove => StepKind::Remove,
             Verb::Repair => StepKind::Repair,
             Verb::AddPackage => StepKind::AddPackage,
+            Verb::Migrate => StepKind::Migrate,
         }
     }
 }
@@ -184,11 +189,12 @@ impl StepKind {
             StepKind::Repair => "repair",
             StepKind::AddPackage => "add_package",
             StepKind::Import => "import",
+            StepKind::Migrate => "migrate",
         }
     }
 
     /// Every kind, in the order of the JSON Schema.
-    pub const ALL: [StepKind; 9] = [
+    pub const ALL: [StepKind; 10] = [
         StepKind::Create,
         StepKind::Rename,
         StepKind::ChangeEvent,
@@ -198,6 +204,7 @@ impl StepKind {
         StepKind::Repair,
         StepKind::AddPackage,
         StepKind::Import,
+        StepKind::Migrate,
     ];
 }
 
@@ -282,6 +289,8 @@ pub struct Counts {
     pub packages_added: usize,
     /// `import` steps: the entries `wixsync import` wrote.
     pub imported: usize,
+    /// `migrate` steps.
+    pub migrated: usize,
 }
 
 /// How many apps ended in each status.
@@ -471,6 +480,7 @@ fn counts(steps: &[StepReport]) -> Counts {
             StepKind::Repair => &mut counts.repaired,
             StepKind::AddPackage => &mut counts.packages_added,
             StepKind::Import => &mut counts.imported,
+            StepKind::Migrate => &mut counts.migrated,
         };
         *slot += 1;
     }
@@ -554,6 +564,7 @@ fn step_files(action: &Action, changeset: &Changeset) -> Vec<String> {
         | Action::ChangeId { folder, .. }
         | Action::ExportDefault { folder }
         | Action::FixSource { folder, .. } => (vec![folder.to_string()], false, false),
+        Action::Migrate { folder, .. } => (vec![folder.to_string()], true, false),
         Action::AddDependency { .. } => (Vec::new(), false, true),
     };
     let wanted = |path: &str| {

@@ -48,6 +48,10 @@ fn rule_text(id: &str) -> (String, String) {
             "remove" => "an event extension that no manifest entry names",
             "repair" => "an event extension is broken in a way wixsync fixes",
             "add_package" => "a handler imports a @wix/* package package.json lacks",
+            "migrate" => {
+                "an event extension has a legacy shape, or an export style other than the \
+                 manifest's export-style"
+            }
             _ => "the app differs from its manifest",
         };
         return (

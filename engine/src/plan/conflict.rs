@@ -177,6 +177,18 @@ pub enum Conflict {
         /// The specifier literal's byte range.
         range: Range<usize>,
     },
+    /// A migration wixsync cannot make safely (docs/contract.md, "Editing": a shape it cannot
+    /// edit safely is refused with what to change).
+    MigrationRefused {
+        /// The entry.
+        entry: usize,
+        /// The file that would change.
+        path: String,
+        /// Where, a byte range of `path`.
+        range: Range<usize>,
+        /// Why.
+        why: Refusal,
+    },
     /// A handler whose subscription wixsync cannot find.
     HandlerUnreadable {
         /// The entry.
@@ -186,6 +198,44 @@ pub enum Conflict {
     },
     /// `package.json` cannot be read, so its dependencies cannot be checked or added.
     PackageJson(PackageJsonError),
+}
+
+/// Why a migration is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The `/events` function is not the manifest entry's event.
+    LegacyOtherEvent {
+        /// The package of the `/events` path: `crm`.
+        package: String,
+        /// The function called: `onContactUpdated`.
+        function: String,
+    },
+    /// The `/events` import binds several functions.
+    LegacySharedImport,
+    /// The `/events` function is used besides the one call.
+    LegacyUsedElsewhere {
+        /// Its local name.
+        local: String,
+    },
+    /// The namespace's name already means something else in the handler.
+    LegacyNameTaken {
+        /// The namespace: `contacts`.
+        namespace: String,
+    },
+    /// The handler imports the root package without braces (`import * as crm`), so the
+    /// namespace cannot be added to that import.
+    LegacyRootWithoutBraces,
+    /// The builder declares other names in the same `export const`.
+    BuilderSharesDeclaration,
+    /// The import of the builder in `src/extensions.ts` binds other names too.
+    RegistrationShared,
+    /// The extension is renamed in the same run.
+    RenamedAtOnce,
+    /// Another file imports the builder's named export.
+    BuilderImportedByName {
+        /// The importing file.
+        importer: String,
+    },
 }
 
 impl Conflict {

@@ -21,7 +21,7 @@ use std::fmt;
 use uuid::Uuid;
 use wixsync_schema::{Entry, EventRef, ExportStyle, FolderName, Manifest};
 
-pub use conflict::{Conflict, Warning};
+pub use conflict::{Conflict, Refusal, Warning};
 
 use crate::generate;
 use crate::git::GitState;
@@ -126,6 +126,58 @@ pub enum Action {
         /// The import's module specifier.
         specifier: String,
     },
+    /// Rewrite an extension to the shape that builds, or to the manifest's `export-style`
+    /// (docs/contract.md; DESIGN "Migrations are declarative").
+    Migrate {
+        /// The folder.
+        folder: FolderName,
+        /// What changes.
+        migration: Migration,
+    },
+}
+
+/// A declarative migration of one extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Migration {
+    /// `import { onX } from '@wix/<pkg>/events'` and a bare `onX(...)` call become
+    /// `import { ns } from '@wix/<pkg>'` and `export default ns.onX(...)`; the callback stays.
+    LegacyHandler {
+        /// The `/events` specifier now: `@wix/crm/events`.
+        specifier: String,
+        /// The manifest entry's event, which names the namespace.
+        event: EventRef,
+        /// The local name the namespace is used by.
+        namespace_local: String,
+        /// What happens to the imports.
+        import: LegacyImport,
+    },
+    /// `export const <name> = ns.onX(...)` becomes the default export: the declaration
+    /// itself, or with `keep`, an added `export default <name>;` after it.
+    NamedSubscription {
+        /// The exported name.
+        name: String,
+        /// Whether something imports the name, so it stays exported.
+        keep: bool,
+    },
+    /// The builder's export, and its registration in `src/extensions.ts`, take the style the
+    /// manifest's `export-style` names.
+    ExportStyle {
+        /// The style now.
+        from: ExportStyle,
+        /// The style of the manifest.
+        to: ExportStyle,
+    },
+}
+
+/// What a legacy handler's imports become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegacyImport {
+    /// The `/events` import becomes the root package's: `{ ns } from '@wix/<pkg>'`.
+    Rewrite,
+    /// The `/events` import goes; the namespace joins the root package's import.
+    Merge,
+    /// The `/events` import goes; the root package's import binds the namespace already.
+    Reuse,
 }
 
 /// What an action does, as plan output names it.
@@ -147,6 +199,8 @@ pub enum Verb {
     AddPackage,
     /// Fix what the Wix tools do not check.
     Repair,
+    /// Rewrite a legacy shape, or convert the export style.
+    Migrate,
 }
 
 impl Verb {
@@ -161,6 +215,7 @@ impl Verb {
             Verb::Remove => "remove",
             Verb::AddPackage => "add package",
             Verb::Repair => "repair",
+            Verb::Migrate => "migrate",
         }
     }
 }
@@ -182,6 +237,7 @@ impl Action {
             Action::Register { .. } => Verb::Register,
             Action::Remove { .. } => Verb::Remove,
             Action::AddDependency { .. } => Verb::AddPackage,
+            Action::Migrate { .. } => Verb::Migrate,
             Action::ExportDefault { .. } | Action::FixSource { .. } | Action::Unregister { .. } => {
                 Verb::Repair
             }
@@ -226,6 +282,25 @@ impl Action {
             Action::Unregister { specifier } => {
                 format!("{REGISTRY_PATH}: remove the registration of missing {specifier}")
             }
+            Action::Migrate { folder, migration } => match migration {
+                Migration::LegacyHandler {
+                    specifier, event, ..
+                } => format!(
+                    "{folder}: '{specifier}' → {}.{} from '{}', as the default export",
+                    event.namespace,
+                    event.function,
+                    event.npm_package()
+                ),
+                Migration::NamedSubscription { name, keep: true } => {
+                    format!("{folder}: default-export `{name}` too")
+                }
+                Migration::NamedSubscription { name, keep: false } => {
+                    format!("{folder}: `export const {name}` → `export default`")
+                }
+                Migration::ExportStyle { from, to } => {
+                    format!("{folder}: builder export {from} → {to}")
+                }
+            },
         }
     }
 
@@ -237,6 +312,7 @@ impl Action {
             | Action::ChangeId { folder, .. }
             | Action::Register { folder, .. }
             | Action::ExportDefault { folder }
+            | Action::Migrate { folder, .. }
             | Action::FixSource { folder, .. } => Some(folder.as_str()),
             Action::Rename { to, .. } => Some(to.as_str()),
             Action::Remove { folder } => Some(folder),
@@ -669,9 +745,14 @@ impl Planner<'_> {
                 }
             }
         }
+        let converts = self.plan_export_style(index, entry, extension);
         let export_now = self.export_after(extension, &extension.folder);
         if !self.is_registered(extension, export_now.as_deref()) {
-            let export = self.export_after(extension, folder.as_str());
+            let export = match (converts, self.plan.export_style) {
+                (true, ExportStyle::Named) => Some(generate::named_export_name(folder.as_str())),
+                (true, ExportStyle::Default) => None,
+                (false, _) => self.export_after(extension, folder.as_str()),
+            };
             self.step(
                 Action::Register { folder, export },
                 format!(

@@ -10,8 +10,10 @@ use swc_ecma_ast::{
 use swc_ecma_visit::{Visit, VisitWith};
 use wixsync_schema::{EventRef, ExportStyle};
 
+use super::trivia::Trivia;
 use super::{ScanError, StrLit, str_value, unwrap_expr};
 use crate::parse::{ParsedModule, parse_module};
+use swc_common::Spanned;
 
 /// How a builder exports its extension.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +60,10 @@ pub struct Builder {
     pub source: Option<StrLit>,
     /// How the extension is exported.
     pub export: BuilderExport,
+    /// From `export` to the start of the `extensions.event(...)` call (`export default `,
+    /// `export const eventA = `): what converting its export style replaces. Empty when the
+    /// declaration declares other names too, which a conversion cannot take apart.
+    pub head: Range<usize>,
 }
 
 /// The SDK subscription a handler makes: `<namespace>.<function>(...)` on a namespace imported
@@ -86,6 +92,68 @@ pub struct Subscription {
     /// How often the namespace's local name is used besides its import: 1 when the
     /// subscription is its only use, so the namespace can be swapped safely.
     pub namespace_uses: usize,
+    /// When the call is exported by name (`export const handler = contacts.onX(...)`).
+    pub named_export: Option<NamedSubscription>,
+}
+
+/// A subscription exported by name: `export const <name> = <namespace>.<function>(...)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedSubscription {
+    /// The exported name.
+    pub name: String,
+    /// From `export` to the start of the call: `export const handler = ` (a type annotation
+    /// included), what `export default ` replaces.
+    pub head: Range<usize>,
+    /// The end of the declaration statement, its `;` included: where a separate
+    /// `export default <name>;` goes.
+    pub statement_end: usize,
+    /// Whether the declaration ends with `;`.
+    pub semicolon: bool,
+    /// How often the name is used in the handler file besides its declaration.
+    pub uses: usize,
+}
+
+/// A subscription as older docs write it: `import { onContactCreated } from
+/// '@wix/crm/events'` and a bare `onContactCreated(...)` call. The `/events` path does not
+/// exist (docs/wix-facts.md, "Handler"); the migration rewrites it to the root package's
+/// namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegacySubscription {
+    /// The package, without `@wix/` and `/events`: `crm`.
+    pub package: String,
+    /// The function imported from the `/events` path: `onContactCreated`.
+    pub function: String,
+    /// The `'@wix/crm/events'` literal.
+    pub specifier: StrLit,
+    /// The import specifier inside the braces (`onContactCreated`, or `onX as y`).
+    pub import_specifier: Range<usize>,
+    /// The import declaration with the lines it stands alone on (what removing it deletes),
+    /// or the statement alone when code shares its line.
+    pub import_lines: Range<usize>,
+    /// Whether the `/events` import binds other names too.
+    pub import_is_shared: bool,
+    /// The callee identifier of the bare call.
+    pub callee: Range<usize>,
+    /// Whether the call is already the module's default export.
+    pub is_default_export: bool,
+    /// Where the statement holding the call starts.
+    pub statement_start: usize,
+    /// How often the imported local name is used besides its import (1: only the call).
+    pub local_uses: usize,
+    /// An import of the root package (`@wix/crm`) the file already has.
+    pub root_import: Option<RootImport>,
+    /// Every identifier the file uses, to tell whether a namespace's name is free.
+    pub identifiers: std::collections::BTreeSet<String>,
+}
+
+/// An existing `import ... from '@wix/<package>'` of a legacy handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootImport {
+    /// Its named imports: (imported, local).
+    pub named: Vec<(String, String)>,
+    /// The end of its last named specifier, where `, <namespace>` goes; `None` when it has
+    /// no braces (a default or `* as` import only).
+    pub insert_at: Option<usize>,
 }
 
 /// An event extension's handler file, `<folder>.ts`.
@@ -100,26 +168,18 @@ pub struct Handler {
     /// An import from a `@wix/<package>/events` path, which does not exist (older docs show
     /// it; docs/wix-facts.md): the specifier and the byte range of its literal.
     pub legacy_import: Option<StrLit>,
-    /// The call of a function imported from that `/events` path, when the handler makes one
-    /// (`onContactCreated(...)`, default-exported or a bare statement).
-    pub legacy_call: Option<LegacyCall>,
+    /// The bare call of a function from that import, when the handler makes one.
+    pub legacy: Option<LegacySubscription>,
+    /// The handler file's line end: `"\n"` or `"\r\n"`.
+    pub eol: &'static str,
 }
 
-/// A subscription in the legacy shape older docs show (docs/wix-facts.md, "The handler"):
-/// `import { onContactCreated } from '@wix/crm/events'` and a call of that function. It names
-/// the package and the function but not the namespace, which the catalog or the manifest
-/// must supply.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LegacyCall {
-    /// The root package, without `@wix/` and `/events`: `crm`.
-    pub package: String,
-    /// The function as the package exports it (the imported name, not a local alias):
-    /// `onContactCreated`.
-    pub function: String,
-    /// The byte range of the callee as written (the local name).
-    pub callee: Range<usize>,
-    /// Whether the call is the module's default export.
-    pub is_default_export: bool,
+/// What [`scan_handler`] reads off a handler file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct HandlerFacts {
+    pub(crate) subscription: Option<Subscription>,
+    pub(crate) legacy_import: Option<StrLit>,
+    pub(crate) legacy: Option<LegacySubscription>,
 }
 
 /// An extension defined by a builder call `extensions.<kind>({ id, source, ... })`.
@@ -189,13 +249,20 @@ pub(crate) fn extension_call(parsed: &ParsedModule<'_>, expr: &Expr) -> Option<E
 
 /// Every extension a module defines in its default export or its exported `const`s, with how
 /// it is exported.
-pub(crate) fn module_extensions(parsed: &ParsedModule<'_>) -> Vec<(ExtensionDef, BuilderExport)> {
+///
+/// With each, its head: from `export` to the start of the call (`export default `,
+/// `export const eventA = `), what an export-style conversion replaces.
+pub(crate) fn module_extensions(
+    parsed: &ParsedModule<'_>,
+) -> Vec<(ExtensionDef, BuilderExport, Range<usize>)> {
     let mut found = Vec::new();
     for item in &parsed.module.body {
         match item {
             ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(export)) => {
                 if let Some(def) = extension_call(parsed, &export.expr) {
-                    found.push((def, BuilderExport::Default));
+                    let head =
+                        parsed.range(export.span).start..parsed.range(export.expr.span()).start;
+                    found.push((def, BuilderExport::Default, head));
                 }
             }
             ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(export)) => {
@@ -206,12 +273,18 @@ pub(crate) fn module_extensions(parsed: &ParsedModule<'_>) -> Vec<(ExtensionDef,
                     if let (Pat::Ident(name), Some(init)) = (&declarator.name, &declarator.init)
                         && let Some(def) = extension_call(parsed, init)
                     {
+                        // Only a declaration of this one extension can change its export.
+                        let head = match &var.decls[..] {
+                            [_] => parsed.range(export.span).start..parsed.range(init.span()).start,
+                            _ => 0..0,
+                        };
                         found.push((
                             def,
                             BuilderExport::Named {
                                 name: name.id.sym.to_string(),
                                 range: parsed.range(name.id.span),
                             },
+                            head,
                         ));
                     }
                 }
@@ -226,8 +299,9 @@ pub(crate) fn scan_builder(path: &str, text: &str) -> Result<Option<Builder>, Sc
     let parsed = parse_module(path, text).map_err(ScanError::Syntax)?;
     Ok(module_extensions(&parsed)
         .into_iter()
-        .find(|(def, _)| def.kind == "event")
-        .map(|(def, export)| Builder {
+        .find(|(def, _, _)| def.kind == "event")
+        .map(|(def, export, head)| Builder {
+            head,
             path: path.to_owned(),
             text: text.to_owned(),
             id: def.id,
@@ -245,19 +319,27 @@ struct WixImport {
     shared: bool,
 }
 
-/// What a handler file holds: its subscription, an import from a `@wix/*/events` path, and
-/// the call of a function imported from there.
-pub(crate) type HandlerFacts = (Option<Subscription>, Option<StrLit>, Option<LegacyCall>);
+/// A function imported from a `@wix/<package>/events` path by a handler.
+struct LegacyImport {
+    package: String,
+    function: String,
+    specifier: StrLit,
+    specifier_range: Range<usize>,
+    statement: Range<usize>,
+    shared: bool,
+}
 
-/// The handler's subscription, and an import from a `@wix/*/events` path if it has one, with
-/// the call of a function it imports.
+/// The handler's subscription, an import from a `@wix/*/events` path if it has one, and the
+/// legacy call of a function from that path.
 pub(crate) fn scan_handler(path: &str, text: &str) -> Result<HandlerFacts, ScanError> {
     let parsed = parse_module(path, text).map_err(ScanError::Syntax)?;
     let mut legacy_import = None;
-    // Local name → (package, exported function) of each name imported from a `/events` path.
-    let mut legacy_names: Vec<(String, String, String)> = Vec::new();
     // Local name → the namespace it binds.
     let mut imports: Vec<(String, WixImport)> = Vec::new();
+    // Local name → the function it binds from an `/events` path.
+    let mut legacy_imports: Vec<(String, LegacyImport)> = Vec::new();
+    // Root package → its import.
+    let mut roots: Vec<(String, RootImport)> = Vec::new();
     for item in &parsed.module.body {
         let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else {
             continue;
@@ -266,28 +348,44 @@ pub(crate) fn scan_handler(path: &str, text: &str) -> Result<HandlerFacts, ScanE
         let Some(package) = specifier.strip_prefix("@wix/") else {
             continue;
         };
+        let literal = StrLit::new(
+            parsed.text(),
+            specifier.clone(),
+            parsed.range(import.src.span),
+        );
         if package.contains('/') {
             if let Some(root) = package.strip_suffix("/events") {
                 if legacy_import.is_none() {
-                    legacy_import = Some(StrLit::new(
-                        parsed.text(),
-                        specifier.clone(),
-                        parsed.range(import.src.span),
-                    ));
+                    legacy_import = Some(literal.clone());
                 }
                 for spec in &import.specifiers {
-                    if let ImportSpecifier::Named(named) = spec {
-                        let function = match &named.imported {
-                            Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
-                            Some(ModuleExportName::Str(s)) => str_value(s),
-                            None => named.local.sym.to_string(),
-                        };
-                        legacy_names.push((named.local.sym.to_string(), root.to_owned(), function));
-                    }
+                    let ImportSpecifier::Named(named) = spec else {
+                        continue;
+                    };
+                    let function = match &named.imported {
+                        Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
+                        Some(ModuleExportName::Str(s)) => str_value(s),
+                        None => named.local.sym.to_string(),
+                    };
+                    legacy_imports.push((
+                        named.local.sym.to_string(),
+                        LegacyImport {
+                            package: root.to_owned(),
+                            function,
+                            specifier: literal.clone(),
+                            specifier_range: parsed.range(named.span),
+                            statement: parsed.range(import.span),
+                            shared: import.specifiers.len() > 1,
+                        },
+                    ));
                 }
             }
             continue;
         }
+        let mut root = RootImport {
+            named: Vec::new(),
+            insert_at: None,
+        };
         for spec in &import.specifiers {
             let ImportSpecifier::Named(named) = spec else {
                 continue;
@@ -297,22 +395,29 @@ pub(crate) fn scan_handler(path: &str, text: &str) -> Result<HandlerFacts, ScanE
                 Some(ModuleExportName::Str(s)) => str_value(s),
                 None => named.local.sym.to_string(),
             };
+            root.named
+                .push((namespace.clone(), named.local.sym.to_string()));
+            root.insert_at = Some(parsed.range(named.span).end);
             imports.push((
                 named.local.sym.to_string(),
                 WixImport {
                     package: package.to_owned(),
                     namespace,
                     specifier_range: parsed.range(named.span),
-                    package_literal: StrLit::new(
-                        parsed.text(),
-                        specifier.clone(),
-                        parsed.range(import.src.span),
-                    ),
+                    package_literal: literal.clone(),
                     shared: import.specifiers.len() > 1,
                 },
             ));
         }
+        if !roots.iter().any(|(p, _)| p == package) {
+            roots.push((package.to_owned(), root));
+        }
     }
+    let count_uses = |name: &str| {
+        let mut uses = CountUses { name, count: 0 };
+        parsed.module.visit_with(&mut uses);
+        uses.count
+    };
     let subscription =
         |expr: &Expr, is_default_export: bool, statement_start: usize| -> Option<Subscription> {
             let Expr::Call(call) = unwrap_expr(expr) else {
@@ -329,11 +434,6 @@ pub(crate) fn scan_handler(path: &str, text: &str) -> Result<HandlerFacts, ScanE
                 return None;
             };
             let (local, import) = imports.iter().find(|(local, _)| namespace.sym == *local)?;
-            let mut uses = CountUses {
-                name: local,
-                count: 0,
-            };
-            parsed.module.visit_with(&mut uses);
             Some(Subscription {
                 event: EventRef {
                     package: import.package.clone(),
@@ -348,55 +448,129 @@ pub(crate) fn scan_handler(path: &str, text: &str) -> Result<HandlerFacts, ScanE
                 callee_function: parsed.range(function.span),
                 import_is_shared: import.shared,
                 // The import's own binding is an identifier too.
-                namespace_uses: uses.count.saturating_sub(1),
+                namespace_uses: count_uses(local).saturating_sub(1),
+                named_export: None,
             })
         };
-    let legacy = |expr: &Expr, is_default_export: bool| -> Option<LegacyCall> {
+    let legacy_call = |expr: &Expr,
+                       is_default_export: bool,
+                       statement_start: usize|
+     -> Option<LegacySubscription> {
         let Expr::Call(call) = unwrap_expr(expr) else {
             return None;
         };
         let Callee::Expr(callee) = &call.callee else {
             return None;
         };
-        let Expr::Ident(name) = unwrap_expr(callee) else {
+        let Expr::Ident(name) = &**callee else {
             return None;
         };
-        let (_, package, function) = legacy_names.iter().find(|(local, ..)| name.sym == *local)?;
-        Some(LegacyCall {
-            package: package.clone(),
-            function: function.clone(),
+        let (local, import) = legacy_imports
+            .iter()
+            .find(|(local, _)| name.sym == *local)?;
+        let trivia = Trivia::new(text, &parsed);
+        let mut identifiers = CollectIdents::default();
+        parsed.module.visit_with(&mut identifiers);
+        Some(LegacySubscription {
+            package: import.package.clone(),
+            function: import.function.clone(),
+            specifier: import.specifier.clone(),
+            import_specifier: import.specifier_range.clone(),
+            import_lines: trivia
+                .decor(&import.statement)
+                .own_lines()
+                .unwrap_or_else(|| import.statement.clone()),
+            import_is_shared: import.shared,
             callee: parsed.range(name.span),
             is_default_export,
+            statement_start,
+            local_uses: count_uses(local).saturating_sub(1),
+            root_import: roots
+                .iter()
+                .find(|(p, _)| *p == import.package)
+                .map(|(_, r)| r.clone()),
+            identifiers: identifiers.names,
         })
     };
-    let mut found = None;
-    let mut legacy_call = None;
+    let mut facts = HandlerFacts {
+        legacy_import,
+        ..HandlerFacts::default()
+    };
+    let mut default_ident = None;
     for item in &parsed.module.body {
         match item {
             ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(export)) => {
                 let start = parsed.range(export.span).start;
                 if let Some(s) = subscription(&export.expr, true, start) {
-                    return Ok((Some(s), legacy_import, None));
+                    facts.subscription = Some(s);
+                    facts.legacy = None;
+                    return Ok(facts);
                 }
-                if let Some(call) = legacy(&export.expr, true) {
-                    legacy_call = Some(call);
+                if let Expr::Ident(ident) = unwrap_expr(&export.expr) {
+                    default_ident = Some(ident.sym.to_string());
+                }
+                if facts.legacy.is_none() {
+                    facts.legacy = legacy_call(&export.expr, true, start);
                 }
             }
-            ModuleItem::Stmt(Stmt::Expr(stmt)) => {
-                if found.is_none() {
-                    found = subscription(&stmt.expr, false, parsed.range(stmt.span).start);
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(export))
+                if facts.subscription.is_none() =>
+            {
+                let Decl::Var(var) = &export.decl else {
+                    continue;
+                };
+                let [declarator] = &var.decls[..] else {
+                    continue;
+                };
+                let (Pat::Ident(name), Some(init)) = (&declarator.name, &declarator.init) else {
+                    continue;
+                };
+                let range = parsed.range(export.span);
+                if let Some(mut s) = subscription(init, false, range.start) {
+                    let statement_end = range.end;
+                    s.named_export = Some(NamedSubscription {
+                        name: name.id.sym.to_string(),
+                        head: range.start..parsed.range(init.span()).start,
+                        statement_end,
+                        semicolon: text[..statement_end].ends_with(';'),
+                        uses: count_uses(&name.id.sym).saturating_sub(1),
+                    });
+                    facts.subscription = Some(s);
                 }
-                if legacy_call.is_none() {
-                    legacy_call = legacy(&stmt.expr, false);
+            }
+            ModuleItem::Stmt(Stmt::Expr(stmt)) if facts.subscription.is_none() => {
+                let start = parsed.range(stmt.span).start;
+                facts.subscription = subscription(&stmt.expr, false, start);
+                if facts.subscription.is_none() && facts.legacy.is_none() {
+                    facts.legacy = legacy_call(&stmt.expr, false, start);
                 }
             }
             _ => {}
         }
     }
-    if found.is_some() {
-        legacy_call = None;
+    // `export const handler = contacts.onX(...)` and `export default handler`.
+    if let Some(s) = &mut facts.subscription
+        && let Some(named) = &s.named_export
+        && default_ident.as_deref() == Some(named.name.as_str())
+    {
+        s.is_default_export = true;
     }
-    Ok((found, legacy_import, legacy_call))
+    if facts.subscription.is_some() {
+        facts.legacy = None;
+    }
+    Ok(facts)
+}
+
+/// Every identifier of a module (bindings and references; not property names).
+#[derive(Default)]
+struct CollectIdents {
+    names: std::collections::BTreeSet<String>,
+}
+
+impl Visit for CollectIdents {
+    fn visit_ident(&mut self, ident: &swc_ecma_ast::Ident) {
+        self.names.insert(ident.sym.to_string());
+    }
 }
 
 /// Counts the identifiers named `name` (bindings and references; not property names).
@@ -420,7 +594,7 @@ mod tests {
     #[test]
     fn handler_subscription_through_a_cast() {
         let text = "import { appInstances } from '@wix/app-management';\n\nexport default (appInstances as any).onAppInstanceInstalled(async (event: any) => {});\n";
-        let s = scan_handler("h.ts", text).unwrap().0.unwrap();
+        let s = scan_handler("h.ts", text).unwrap().subscription.unwrap();
         assert_eq!(
             s.event.to_string(),
             "app-management.appInstances.onAppInstanceInstalled"
@@ -434,24 +608,9 @@ mod tests {
     fn handler_without_default_export() {
         let text =
             "import { contacts as c } from '@wix/crm';\nc.onContactCreated(async () => {});\n";
-        let s = scan_handler("h.ts", text).unwrap().0.unwrap();
+        let s = scan_handler("h.ts", text).unwrap().subscription.unwrap();
         assert_eq!(s.event.to_string(), "crm.contacts.onContactCreated");
         assert!(!s.is_default_export);
-    }
-
-    #[test]
-    fn legacy_events_subpath_call() {
-        let text = "import { onContactCreated as created } from \"@wix/crm/events\";\n\ncreated((event) => {});\n";
-        let (subscription, import, call) = scan_handler("h.ts", text).unwrap();
-        assert!(subscription.is_none());
-        assert_eq!(import.unwrap().value, "@wix/crm/events");
-        let call = call.unwrap();
-        assert_eq!(
-            (call.package.as_str(), call.function.as_str()),
-            ("crm", "onContactCreated")
-        );
-        assert_eq!(&text[call.callee], "created");
-        assert!(!call.is_default_export);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! relative imports stay right and are not listed. A file that does not parse is skipped here
 //! (TypeScript files wixsync edits are parsed, and fail, elsewhere).
 
-use swc_ecma_ast::{Callee, Expr, Lit, ModuleDecl, ModuleItem};
+use swc_ecma_ast::{Callee, Expr, ImportSpecifier, Lit, ModuleDecl, ModuleExportName, ModuleItem};
 use swc_ecma_visit::{Visit, VisitWith};
 
 use super::{StrLit, str_value};
@@ -24,9 +24,30 @@ pub struct FolderImport {
     pub folder: String,
     /// Which `/`-separated segment of the specifier names the folder.
     pub folder_segment: usize,
+    /// The names it imports (`default` for a default import), or `None` when it may use any
+    /// (`import * as`, `export * from`, a re-export, `import(...)`).
+    pub names: Option<Vec<String>>,
 }
 
 impl FolderImport {
+    /// Whether it imports the file `stem` of its folder (`order-paid` for `order-paid.ts`,
+    /// written with or without `.ts`/`.js`) and may use the export `name`.
+    pub fn may_use(&self, stem: &str, name: &str) -> bool {
+        let segments: Vec<&str> = self.specifier.value.split('/').collect();
+        let [file] = &segments[self.folder_segment + 1..] else {
+            return false;
+        };
+        let file = file
+            .strip_suffix(".ts")
+            .or_else(|| file.strip_suffix(".js"))
+            .unwrap_or(file);
+        file == stem
+            && self
+                .names
+                .as_ref()
+                .is_none_or(|names| names.iter().any(|n| n == name))
+    }
+
     /// The specifier after the folder `self.folder` becomes `to`: the folder's segment, and a
     /// last segment named after the folder (`order-paid`, `order-paid.ts`), take the new name.
     pub fn renamed(&self, to: &str) -> String {
@@ -76,28 +97,48 @@ fn into_event_folder(importer: &str, specifier: &str) -> Option<(String, usize)>
 /// The string literal specifiers of a module's imports, re-exports and `import(...)` calls.
 struct Specifiers<'a> {
     parsed: &'a ParsedModule<'a>,
-    found: Vec<StrLit>,
+    found: Vec<(StrLit, Option<Vec<String>>)>,
 }
 
 impl Specifiers<'_> {
-    fn push(&mut self, lit: &swc_ecma_ast::Str) {
-        self.found.push(StrLit::new(
-            self.parsed.text(),
-            str_value(lit),
-            self.parsed.range(lit.span),
+    fn push(&mut self, lit: &swc_ecma_ast::Str, names: Option<Vec<String>>) {
+        self.found.push((
+            StrLit::new(
+                self.parsed.text(),
+                str_value(lit),
+                self.parsed.range(lit.span),
+            ),
+            names,
         ));
     }
+}
+
+/// The names an import declaration takes, `None` for `* as`.
+fn imported_names(import: &swc_ecma_ast::ImportDecl) -> Option<Vec<String>> {
+    let mut names = Vec::new();
+    for spec in &import.specifiers {
+        match spec {
+            ImportSpecifier::Named(named) => names.push(match &named.imported {
+                Some(ModuleExportName::Ident(i)) => i.sym.to_string(),
+                Some(ModuleExportName::Str(s)) => str_value(s),
+                None => named.local.sym.to_string(),
+            }),
+            ImportSpecifier::Default(_) => names.push("default".to_owned()),
+            ImportSpecifier::Namespace(_) => return None,
+        }
+    }
+    Some(names)
 }
 
 impl Visit for Specifiers<'_> {
     fn visit_module_item(&mut self, item: &ModuleItem) {
         if let ModuleItem::ModuleDecl(decl) = item {
             match decl {
-                ModuleDecl::Import(import) => self.push(&import.src),
-                ModuleDecl::ExportAll(export) => self.push(&export.src),
+                ModuleDecl::Import(import) => self.push(&import.src, imported_names(import)),
+                ModuleDecl::ExportAll(export) => self.push(&export.src, None),
                 ModuleDecl::ExportNamed(export) => {
                     if let Some(src) = &export.src {
-                        self.push(src);
+                        self.push(src, None);
                     }
                 }
                 _ => {}
@@ -111,7 +152,7 @@ impl Visit for Specifiers<'_> {
             && let Some(arg) = call.args.first()
             && let Expr::Lit(Lit::Str(lit)) = &*arg.expr
         {
-            self.push(lit);
+            self.push(lit, None);
         }
         call.visit_children_with(self);
     }
@@ -144,7 +185,7 @@ pub(crate) fn scan_folder_imports(tree: &AppTree) -> Vec<FolderImport> {
             found: Vec::new(),
         };
         parsed.module.visit_with(&mut specifiers);
-        for specifier in specifiers.found {
+        for (specifier, names) in specifiers.found {
             let Some((folder, folder_segment)) = into_event_folder(path, &specifier.value) else {
                 continue;
             };
@@ -155,6 +196,7 @@ pub(crate) fn scan_folder_imports(tree: &AppTree) -> Vec<FolderImport> {
                     specifier,
                     folder,
                     folder_segment,
+                    names,
                 });
             }
         }
@@ -200,6 +242,7 @@ mod tests {
             },
             folder: "order-paid".into(),
             folder_segment: segment,
+            names: None,
         };
         assert_eq!(
             import("../extensions/backend/events/order-paid/helpers", 4).renamed("paid"),

@@ -20,7 +20,10 @@ use swc_ecma_ast::Expr;
 use thiserror::Error;
 use wixsync_schema::{EventRef, ExportStyle};
 
-pub use event_files::{Builder, BuilderExport, ExtensionDef, Handler, LegacyCall, Subscription};
+pub use event_files::{
+    Builder, BuilderExport, ExtensionDef, Handler, LegacySubscription, NamedSubscription,
+    RootImport, Subscription,
+};
 pub use imports::FolderImport;
 pub use package_json::{PackageJson, PackageJsonError};
 pub use registry::{
@@ -267,11 +270,12 @@ fn scan_extension(tree: &AppTree, folder: &str) -> Result<EventExtension, ScanEr
         .unwrap_or_else(|| handler_path(folder));
     let handler = match source_text(tree, &handler_path)? {
         Some(text) => {
-            let (subscription, legacy_import, legacy_call) = scan_handler(&handler_path, text)?;
+            let facts = scan_handler(&handler_path, text)?;
             Some(Handler {
-                subscription,
-                legacy_import,
-                legacy_call,
+                subscription: facts.subscription,
+                legacy_import: facts.legacy_import,
+                legacy: facts.legacy,
+                eol: if text.contains("\r\n") { "\r\n" } else { "\n" },
                 path: handler_path,
                 text: text.to_owned(),
             })

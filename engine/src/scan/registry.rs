@@ -282,8 +282,8 @@ pub(crate) fn scan_others(
     let mut dangling = Vec::new();
     let handler_event = |def: &ExtensionDef| -> Option<EventRef> {
         let path = format!("src/{}", def.source.as_ref()?.value.strip_prefix("./")?);
-        let (subscription, ..) = scan_handler(&path, tree.text(&path)?).ok()?;
-        Some(subscription?.event)
+        let facts = scan_handler(&path, tree.text(&path)?).ok()?;
+        Some(facts.subscription?.event)
     };
     for (index, import) in registry.imports.iter().enumerate() {
         match resolve_in_tree(tree, &import.specifier.value) {
@@ -298,7 +298,7 @@ pub(crate) fn scan_others(
                 else {
                     continue;
                 };
-                for (def, _) in module_extensions(&parsed) {
+                for (def, _, _) in module_extensions(&parsed) {
                     let event = if def.kind == "event" {
                         handler_event(&def)
                     } else {

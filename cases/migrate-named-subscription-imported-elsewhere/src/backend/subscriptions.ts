@@ -1,0 +1,3 @@
+import { handler } from '../extensions/backend/events/contact-created/contact-created';
+
+export const subscriptions = [handler];
