@@ -305,17 +305,20 @@ where
             } else {
                 Access::Read
             };
-            let _session = match located.as_ref().ok() {
+            // An apply in progress (or interrupted and not finishable) is reported in the
+            // document like any other reason the app could not be planned.
+            let (session, busy) = match located.as_ref().ok() {
                 Some(root) => match session::open(root, access, streams.stderr) {
-                    Ok(session) => Some(session),
-                    Err(diagnostic) => return stopped(streams, &[diagnostic], true),
+                    Ok(session) => (Some(session), None),
+                    Err(diagnostic) => (None, Some(ReconcileError::Journal(diagnostic))),
                 },
-                None => None,
+                None => (None, None),
             };
+            let _session = session;
             let request = output::Request {
                 command,
                 dir: located.as_deref().unwrap_or(&shown),
-                located: located.as_ref().err(),
+                located: located.as_ref().err().or(busy.as_ref()),
                 options: options(app, fresh_ids),
                 strict: app.strict,
                 format,

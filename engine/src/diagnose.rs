@@ -554,15 +554,6 @@ pub fn conflict(conflict: &Conflict, manifest: &Manifest, tree: &AppTree) -> Dia
                      convert its export style"
                         .to_owned(),
                 ),
-                Refusal::RenamedAtOnce => (
-                    format!(
-                        "`{folder}` is renamed and its builder's export style converted in one \
-                         run"
-                    ),
-                    "take `export-style` out of wix-events.yaml and run `wixsync apply` for \
-                     the rename, then put it back and run it again"
-                        .to_owned(),
-                ),
                 Refusal::BuilderImportedByName { importer } => (
                     format!(
                         "{importer} imports the builder of `{folder}` by its export name, which \

@@ -487,3 +487,21 @@ fn exit_codes_do_not_depend_on_the_format() {
         }
     }
 }
+
+#[test]
+fn an_apply_in_progress_is_a_document_too() {
+    let (_dir, cwd) = app_from("in-sync");
+    // Another process's apply holds the app's lock (outside git: `<app>/.wixsync/lock`).
+    let base = cwd.join("app/.wixsync");
+    fs::create_dir_all(&base).unwrap();
+    let held = fs::File::create(base.join("lock")).unwrap();
+    held.lock().unwrap();
+    let out = wixsync(&cwd, &["apply", "--check", "app", "--format", "json"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let doc = json_of(&out);
+    assert_valid(&output_schema(), &doc, "the busy document");
+    let app = &doc["apps"][0];
+    assert_eq!(app["status"], "error");
+    assert_eq!(app["diagnostics"][0]["code"], "apply::in-progress");
+    drop(held);
+}

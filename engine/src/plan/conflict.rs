@@ -229,8 +229,6 @@ pub enum Refusal {
     BuilderSharesDeclaration,
     /// The import of the builder in `src/extensions.ts` binds other names too.
     RegistrationShared,
-    /// The extension is renamed in the same run.
-    RenamedAtOnce,
     /// Another file imports the builder's named export.
     BuilderImportedByName {
         /// The importing file.
