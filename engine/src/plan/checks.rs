@@ -7,11 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use uuid::Uuid;
-use wixsync_schema::Entry;
+use wixsync_schema::{Entry, ExportStyle};
 
 use super::{Action, Conflict, Planner};
+use crate::generate;
 use crate::scan::EventExtension;
-use crate::tree::EVENTS_DIR;
+use crate::tree::{EVENTS_DIR, builder_path};
 
 impl Planner<'_> {
     /// A builder needs a static, lowercase UUID: a placeholder or other non-UUID was never a
@@ -111,6 +112,24 @@ impl Planner<'_> {
                     .starts_with(&format!("{EVENTS_DIR}/{}/", x.folder))
             });
             if in_folder {
+                continue;
+            }
+            // The builder of a folder about to be created, imported as the new builder will
+            // export it: the create reuses this registration.
+            let created = self.plan.steps.iter().any(|step| match &step.action {
+                Action::Create { folder, export, .. } => {
+                    let name = (*export == ExportStyle::Named)
+                        .then(|| generate::named_export_name(folder.as_str()));
+                    dangling
+                        .target
+                        .starts_with(&format!("{EVENTS_DIR}/{folder}/"))
+                        && registry
+                            .registration(&builder_path(folder.as_str()), name.as_deref())
+                            .is_some()
+                }
+                _ => false,
+            });
+            if created {
                 continue;
             }
             let import = &registry.imports[dangling.import];

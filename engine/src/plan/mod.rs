@@ -621,14 +621,23 @@ impl Planner<'_> {
                     ExportStyle::Default => None,
                     ExportStyle::Named => Some(generate::named_export_name(entry.folder.as_str())),
                 };
-                self.step(
-                    Action::Register {
-                        folder: entry.folder.clone(),
-                        export,
-                    },
-                    "a new extension exists for Wix only once src/extensions.ts registers it"
-                        .to_owned(),
-                );
+                // src/extensions.ts may still import and `.use` the builder of a folder that
+                // is gone: the new builder takes that registration over.
+                let registered = self.scan.registry.as_ref().is_some_and(|registry| {
+                    registry
+                        .registration(&builder_path(entry.folder.as_str()), export.as_deref())
+                        .is_some_and(|r| !r.links.is_empty())
+                });
+                if !registered {
+                    self.step(
+                        Action::Register {
+                            folder: entry.folder.clone(),
+                            export,
+                        },
+                        "a new extension exists for Wix only once src/extensions.ts registers it"
+                            .to_owned(),
+                    );
+                }
                 return;
             }
             Match::Folder(x) => &self.scan.extensions[*x],
