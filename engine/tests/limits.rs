@@ -221,3 +221,29 @@ fn a_one_megabyte_event_name_is_answered() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_folder_name_longer_than_a_file_system_allows_is_a_manifest_error() {
+    let app = template();
+    let name = "a".repeat(150);
+    fs::write(
+        app.path().join("wix-events.yaml"),
+        format!("version: 1\nevents:\n  {name}: crm.contacts.onContactCreated\n"),
+    )
+    .unwrap();
+    for command in ["plan", "apply"] {
+        let out = wixsync(&[command, "."], app.path());
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("manifest::folder-name"), "{err}");
+        assert!(
+            err.contains("this folder name is 150 characters long, more than the 100"),
+            "{err}"
+        );
+    }
+    assert!(
+        !app.path()
+            .join(format!("src/extensions/backend/events/{name}"))
+            .exists()
+    );
+}

@@ -166,6 +166,7 @@ pub(crate) fn folder_name() -> Value {
     serde_json::json!({
         "type": "string",
         "pattern": FOLDER_NAME_PATTERN,
+        "maxLength": crate::format::MAX_FOLDER_NAME_BYTES,
     })
 }
 

@@ -13,6 +13,11 @@ pub const SUPPORTED_VERSIONS: &[u64] = &[1];
 /// The manifest's file name, at the app root.
 pub const MANIFEST_FILE_NAME: &str = "wix-events.yaml";
 
+/// The longest folder name (manifest key or `renamed-from` name) wixsync accepts, in bytes
+/// (folder names are ASCII). The builder's file is `<name>.extension.ts`, and most file systems
+/// allow 255 bytes per file name.
+pub const MAX_FOLDER_NAME_BYTES: usize = 100;
+
 /// A folder name, the rule of [`crate::FolderName`].
 pub(crate) const FOLDER_NAME_PATTERN: &str = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$";
 

@@ -13,7 +13,9 @@ use uuid::Uuid;
 
 use crate::catalog::{Catalog, Event};
 use crate::diagnostic::{Diagnostic, SourceFile};
-pub use crate::format::{ExportStyle, MANIFEST_FILE_NAME, SUPPORTED_VERSIONS, UnknownEvents};
+pub use crate::format::{
+    ExportStyle, MANIFEST_FILE_NAME, MAX_FOLDER_NAME_BYTES, SUPPORTED_VERSIONS, UnknownEvents,
+};
 use crate::installed::InstalledSdk;
 use crate::raw::{RawEntry, RawManifest};
 
@@ -790,6 +792,23 @@ impl Checker<'_> {
     }
 
     fn check_slug(&mut self, name: &Spanned<String>, what: &str) -> Option<FolderName> {
+        if name.value.len() > MAX_FOLDER_NAME_BYTES {
+            self.error(
+                "manifest::folder-name",
+                name,
+                format!(
+                    "this {what} is {} characters long, more than the {MAX_FOLDER_NAME_BYTES} \
+                     wixsync allows",
+                    name.value.chars().count()
+                ),
+                format!(
+                    "shorten it: the folder holds `<name>.extension.ts`, and most file systems \
+                     allow 255 bytes per file name; {MAX_FOLDER_NAME_BYTES} characters leave \
+                     room for that and for reading it"
+                ),
+            );
+            return None;
+        }
         let slug = FolderName::new(&name.value);
         if slug.is_none() {
             let suggestion = suggest_slug(&name.value);

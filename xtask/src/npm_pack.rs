@@ -301,7 +301,11 @@ pub fn run_pack(args: Args) -> Result<()> {
                 .status()
                 .context("cannot run cargo")?;
             ensure!(status.success(), "cargo build --release failed");
-            root.join("target/release").join(platform.executable())
+            // Where cargo put it: CARGO_TARGET_DIR when set (relative to the workspace root,
+            // as cargo reads it), else target/.
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map_or_else(|| root.join("target"), |dir| root.join(dir));
+            target.join("release").join(platform.executable())
         }
     };
     ensure!(
