@@ -91,7 +91,9 @@ enum Command {
     /// Writes that one file and nothing else; refuses to replace an existing manifest unless
     /// --force. When an extension cannot be mapped (an event wixsync does not know, two
     /// handlers of one webhook, a handler without a subscription), each is reported with its
-    /// file:line:col and nothing is written. Afterwards `wixsync apply --check` exits 0.
+    /// file:line:col and nothing is written. Afterwards `wixsync apply --check` exits 0,
+    /// unless apply still has work of its own: a legacy handler to migrate, a package missing
+    /// from package.json (`wixsync plan` shows it).
     #[command(visible_alias = "init")]
     Import(ImportArgs),
     /// List the SDK events wixsync knows, with their webhook slugs and descriptions.
@@ -419,7 +421,7 @@ fn import_workspace(
         );
     }
     let scope = shard.map(|shard| (shard, total));
-    run_workspace(&apps, scope, streams, |app, streams| {
+    run_workspace(&apps, scope, Summary::Import, streams, |app, streams| {
         if has_manifest(app) {
             let written = writeln!(
                 streams.stdout,
@@ -776,7 +778,7 @@ fn workspace_command(
     if format != Format::Human {
         return workspace_machine(args, command, format, &apps, streams, ids);
     }
-    run_workspace(&apps, scope, streams, |app, streams| {
+    run_workspace(&apps, scope, Summary::Reconcile, streams, |app, streams| {
         let naming = Naming {
             root: &app.path,
             in_workspace: true,
@@ -786,6 +788,15 @@ fn workspace_command(
             None => plan_app(args, naming, streams, ids.clone()),
         }
     })
+}
+
+/// The words of a `--workspace` run's summary line.
+#[derive(Debug, Clone, Copy)]
+enum Summary {
+    /// `plan`, `apply`, `apply --check`: `in sync, applied, pending, failed`.
+    Reconcile,
+    /// `import`: `imported, skipped (a manifest already), failed`.
+    Import,
 }
 
 /// One app's part of a human `--workspace` run: what it printed, and where it ended.
@@ -806,6 +817,7 @@ struct AppOutput {
 fn run_workspace<F>(
     apps: &[App],
     scope: Option<(Shard, usize)>,
+    summary: Summary,
     streams: &mut Streams<'_>,
     work: F,
 ) -> i32
@@ -853,15 +865,26 @@ where
         if !apps.is_empty() {
             writeln!(streams.stdout)?;
         }
-        writeln!(
-            streams.stdout,
-            "{} app{}{shard}: {} in sync, {} applied, {} pending, {failed} failed",
+        let apps_text = format!(
+            "{} app{}{shard}",
             apps.len(),
-            if apps.len() == 1 { "" } else { "s" },
-            count(Status::InSync),
-            count(Status::Applied),
-            count(Status::Pending),
-        )
+            if apps.len() == 1 { "" } else { "s" }
+        );
+        match summary {
+            Summary::Reconcile => writeln!(
+                streams.stdout,
+                "{apps_text}: {} in sync, {} applied, {} pending, {failed} failed",
+                count(Status::InSync),
+                count(Status::Applied),
+                count(Status::Pending),
+            ),
+            Summary::Import => writeln!(
+                streams.stdout,
+                "{apps_text}: {} imported, {} skipped (a manifest already), {failed} failed",
+                count(Status::Applied),
+                count(Status::InSync),
+            ),
+        }
     });
     let codes = results.iter().map(|r| r.code);
     let worst = codes.fold(EXIT_OK, |worst, code| match (worst, code) {

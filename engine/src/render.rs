@@ -277,8 +277,9 @@ pub fn imported(
         )
     } else {
         format!(
-            "Next: `wixsync apply --check{arg}` confirms the app matches it (exit 0); commit \
-             {manifest}."
+            "Next: `wixsync plan{arg}` shows what apply would still change (a missing package, \
+             a dangling registration);\nwith nothing left, `wixsync apply --check{arg}` exits 0. \
+             Commit {manifest}."
         )
     };
     writeln!(out, "{next}")?;

@@ -400,7 +400,7 @@ fn import_workspace_adopts_the_apps_without_a_manifest_and_skips_the_others() {
     );
     assert_eq!(
         last_line(&stdout),
-        "2 apps: 1 in sync, 1 applied, 0 pending, 0 failed"
+        "2 apps: 1 imported, 1 skipped (a manifest already), 0 failed"
     );
     let imported = fs::read_to_string(root.join("apps/adopted/wix-events.yaml")).unwrap();
     assert!(

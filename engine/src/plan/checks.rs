@@ -73,12 +73,24 @@ impl Planner<'_> {
                 return;
             }
         };
-        // After the apply, every entry's handler imports its event's package.
+        // After the apply, every entry's handler imports its event's package, but one whose
+        // re-point is refused: that handler keeps its import.
+        let refused: BTreeSet<usize> = self
+            .plan
+            .conflicts
+            .iter()
+            .filter_map(|conflict| match conflict {
+                Conflict::NamespaceUsedElsewhere { entry, .. } => Some(*entry),
+                _ => None,
+            })
+            .collect();
         let wanted: BTreeSet<String> = self
             .manifest
             .entries
             .iter()
-            .map(|entry| entry.event.package.clone())
+            .enumerate()
+            .filter(|(index, _)| !refused.contains(index))
+            .map(|(_, entry)| entry.event.package.clone())
             .collect();
         for package in wanted {
             let name = format!("@wix/{package}");
