@@ -52,10 +52,18 @@ impl Recovery {
                 removed,
                 changed_since,
             } => {
-                let mut line = format!(
-                    "wixsync: finished an interrupted apply of {app} ({written} file(s) still \
-                     to write, {removed} to remove)"
-                );
+                // Killed after its last write, only the journal was left to remove.
+                let mut line = if *written == 0 && *removed == 0 {
+                    format!(
+                        "wixsync: finished an interrupted apply of {app} (every file was written; \
+                         only its journal was left)"
+                    )
+                } else {
+                    format!(
+                        "wixsync: finished an interrupted apply of {app} ({written} file(s) still \
+                         to write, {removed} to remove)"
+                    )
+                };
                 if !changed_since.is_empty() {
                     line.push_str(&format!(
                         "; left as they are, changed since: {}",
