@@ -203,6 +203,26 @@ impl<'a> Draft<'a> {
             self.edit(&import.path, import.specifier.range.clone(), literal);
         }
         let Some(builder) = &extension.builder else {
+            // A folder that lost its builder gets a new one under the new name; a registration
+            // of the builder it had follows it there.
+            if let Some(registry) = self.registry.registry
+                && let Some(registration) = registry.registration(&builder_path(from), None)
+            {
+                let specifier = &registry.imports[registration.import].specifier;
+                let old_tail = format!("/{from}/{from}.extension");
+                if let Some(at) = specifier.value.rfind(&old_tail) {
+                    let value = format!(
+                        "{}/{to}/{to}.extension{}",
+                        &specifier.value[..at],
+                        &specifier.value[at + old_tail.len()..]
+                    );
+                    self.edit(
+                        REGISTRY_PATH,
+                        specifier.range.clone(),
+                        requote(specifier, &value),
+                    );
+                }
+            }
             return;
         };
         if let Some(source) = &builder.source {
