@@ -382,23 +382,9 @@ fn import_workspace(
     format: Format,
     streams: &mut Streams<'_>,
 ) -> i32 {
-    let found = match workspace::discover(dir, Members::WixApps) {
+    let (apps, total) = match workspace_apps(dir, Members::WixApps, shard, streams) {
         Ok(found) => found,
-        Err(error) => {
-            return stopped(streams, &[crate::diagnose::workspace_error(&error)], true);
-        }
-    };
-    if found.apps.is_empty() {
-        return stopped(streams, &[crate::diagnose::no_apps(&found)], true);
-    }
-    let total = found.apps.len();
-    let apps: Vec<App> = match shard {
-        Some(shard) => found
-            .apps
-            .into_iter()
-            .filter(|app| shard.contains(&app.rel))
-            .collect(),
-        None => found.apps,
+        Err(code) => return code,
     };
     let has_manifest =
         |app: &App| !options.force && app.path.join(wixsync_schema::MANIFEST_FILE_NAME).exists();
@@ -440,8 +426,7 @@ fn import_workspace(
                     root: &app.path,
                     in_workspace: true,
                 };
-                let diagnostics = naming.name(error.diagnostics());
-                (stopped(streams, &diagnostics, true), Status::Error)
+                app_stopped(streams, naming, error.diagnostics())
             }
         }
     })
@@ -611,6 +596,25 @@ fn app_stopped(
     )
 }
 
+/// Opens the app's session (finishing an interrupted apply first; a reader waits briefly for
+/// one in progress, a writer takes the lock) and reconciles the app, or reports why it could
+/// not and returns its exit code and status.
+fn open_and_reconcile(
+    naming: Naming<'_>,
+    access: Access,
+    options: &Options,
+    streams: &mut Streams<'_>,
+) -> Result<(session::Session, crate::reconcile::Reconciliation), (i32, Status)> {
+    let session = match session::open(naming.root, access, streams.stderr) {
+        Ok(session) => session,
+        Err(diagnostic) => return Err(app_stopped(streams, naming, vec![diagnostic])),
+    };
+    match reconcile(naming.root, options) {
+        Ok(reconciliation) => Ok((session, reconciliation)),
+        Err(error) => Err(app_stopped(streams, naming, error.diagnostics())),
+    }
+}
+
 /// `wixsync plan`: the steps, the diff; exit 0, 1 (conflicts) or 2 (pending).
 fn plan_command(args: &AppArgs, streams: &mut Streams<'_>, ids: Option<Vec<Uuid>>) -> i32 {
     let root = match locate_app(args.dir.as_deref(), args.manifest.as_deref()) {
@@ -632,15 +636,11 @@ fn plan_app(
     ids: Option<Vec<Uuid>>,
 ) -> (i32, Status) {
     let root = naming.root;
-    // Finishes an interrupted apply first; waits briefly for one in progress.
-    let _session = match session::open(root, Access::Read, streams.stderr) {
-        Ok(session) => session,
-        Err(diagnostic) => return app_stopped(streams, naming, vec![diagnostic]),
-    };
-    let reconciliation = match reconcile(root, &options(args, ids)) {
-        Ok(reconciliation) => reconciliation,
-        Err(error) => return app_stopped(streams, naming, error.diagnostics()),
-    };
+    let (_session, reconciliation) =
+        match open_and_reconcile(naming, Access::Read, &options(args, ids), streams) {
+            Ok(opened) => opened,
+            Err(stopped) => return stopped,
+        };
     let plan = &reconciliation.plan;
     let (code, status) = if !plan.conflicts.is_empty() {
         (EXIT_ERROR, Status::Conflict)
@@ -690,14 +690,11 @@ fn apply_app(
     } else {
         Access::Write
     };
-    let _session = match session::open(root, access, streams.stderr) {
-        Ok(session) => session,
-        Err(diagnostic) => return app_stopped(streams, naming, vec![diagnostic]),
-    };
-    let reconciliation = match reconcile(root, &options(&args.app, ids)) {
-        Ok(reconciliation) => reconciliation,
-        Err(error) => return app_stopped(streams, naming, error.diagnostics()),
-    };
+    let (_session, reconciliation) =
+        match open_and_reconcile(naming, access, &options(&args.app, ids), streams) {
+            Ok(opened) => opened,
+            Err(stopped) => return stopped,
+        };
     let palette = Palette::new(streams.color);
     let plan = &reconciliation.plan;
     let name = app_name(root);
@@ -756,23 +753,9 @@ fn workspace_command(
     ids: Option<Vec<Uuid>>,
 ) -> i32 {
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let found = match workspace::discover(&dir, Members::Manifests) {
+    let (apps, total) = match workspace_apps(&dir, Members::Manifests, args.shard, streams) {
         Ok(found) => found,
-        Err(error) => {
-            return stopped(streams, &[crate::diagnose::workspace_error(&error)], true);
-        }
-    };
-    if found.apps.is_empty() {
-        return stopped(streams, &[crate::diagnose::no_apps(&found)], true);
-    }
-    let total = found.apps.len();
-    let apps: Vec<App> = match args.shard {
-        Some(shard) => found
-            .apps
-            .into_iter()
-            .filter(|app| shard.contains(&app.rel))
-            .collect(),
-        None => found.apps,
+        Err(code) => return code,
     };
     let scope = args.shard.map(|shard| (shard, total));
     if format != Format::Human {
@@ -797,6 +780,40 @@ enum Summary {
     Reconcile,
     /// `import`: `imported, skipped (a manifest already), failed`.
     Import,
+}
+
+/// The apps of the monorepo at `dir` that `members` counts, those of `shard` only, sorted by
+/// path, with the number of apps in all shards; or, when the workspace cannot be read or holds
+/// no app, the exit code after saying so.
+fn workspace_apps(
+    dir: &Path,
+    members: Members,
+    shard: Option<Shard>,
+    streams: &mut Streams<'_>,
+) -> Result<(Vec<App>, usize), i32> {
+    let found = match workspace::discover(dir, members) {
+        Ok(found) => found,
+        Err(error) => {
+            return Err(stopped(
+                streams,
+                &[crate::diagnose::workspace_error(&error)],
+                true,
+            ));
+        }
+    };
+    if found.apps.is_empty() {
+        return Err(stopped(streams, &[crate::diagnose::no_apps(&found)], true));
+    }
+    let total = found.apps.len();
+    let apps = match shard {
+        Some(shard) => found
+            .apps
+            .into_iter()
+            .filter(|app| shard.contains(&app.rel))
+            .collect(),
+        None => found.apps,
+    };
+    Ok((apps, total))
 }
 
 /// One app's part of a human `--workspace` run: what it printed, and where it ended.

@@ -186,6 +186,24 @@ impl<'a> Draft<'a> {
         }
     }
 
+    /// Points a registration's import specifier (a literal of `src/extensions.ts`) from the
+    /// builder of folder `from` to that of `to`, in place and in its own quotes.
+    fn move_specifier(&mut self, specifier: &StrLit, from: &str, to: &str) {
+        let old_tail = format!("/{from}/{from}.extension");
+        if let Some(at) = specifier.value.rfind(&old_tail) {
+            let value = format!(
+                "{}/{to}/{to}.extension{}",
+                &specifier.value[..at],
+                &specifier.value[at + old_tail.len()..]
+            );
+            self.edit(
+                REGISTRY_PATH,
+                specifier.range.clone(),
+                requote(specifier, &value),
+            );
+        }
+    }
+
     fn rename(&mut self, from: &str, to: &str) {
         let Some(extension) = self.scan.extension(from) else {
             return;
@@ -208,20 +226,7 @@ impl<'a> Draft<'a> {
             if let Some(registry) = self.registry.registry
                 && let Some(registration) = registry.registration(&builder_path(from), None)
             {
-                let specifier = &registry.imports[registration.import].specifier;
-                let old_tail = format!("/{from}/{from}.extension");
-                if let Some(at) = specifier.value.rfind(&old_tail) {
-                    let value = format!(
-                        "{}/{to}/{to}.extension{}",
-                        &specifier.value[..at],
-                        &specifier.value[at + old_tail.len()..]
-                    );
-                    self.edit(
-                        REGISTRY_PATH,
-                        specifier.range.clone(),
-                        requote(specifier, &value),
-                    );
-                }
+                self.move_specifier(&registry.imports[registration.import].specifier, from, to);
             }
             return;
         };
@@ -256,20 +261,7 @@ impl<'a> Draft<'a> {
             return;
         };
         let import = &registry.imports[registration.import];
-        let specifier = &import.specifier;
-        let old_tail = format!("/{from}/{from}.extension");
-        if let Some(at) = specifier.value.rfind(&old_tail) {
-            let value = format!(
-                "{}/{to}/{to}.extension{}",
-                &specifier.value[..at],
-                &specifier.value[at + old_tail.len()..]
-            );
-            self.edit(
-                REGISTRY_PATH,
-                specifier.range.clone(),
-                requote(specifier, &value),
-            );
-        }
+        self.move_specifier(&import.specifier, from, to);
         // The export-style conversion rewrites the binding and the export itself.
         if converts {
             return;

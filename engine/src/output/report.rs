@@ -400,16 +400,7 @@ pub enum Outcome<'a> {
 
 /// Builds the report of one app: the one conversion from the engine's types.
 pub fn app_report(command: CommandName, paths: &AppPaths, outcome: &Outcome<'_>) -> AppReport {
-    let mut report = AppReport {
-        path: paths.root.clone(),
-        manifest: paths.manifest.clone(),
-        status: Status::Error,
-        steps: Vec::new(),
-        diagnostics: Vec::new(),
-        counts: Counts::default(),
-        diff: String::new(),
-        written: None,
-    };
+    let mut report = AppReport::empty(paths, Status::Error);
     let (reconciliation, committed) = match outcome {
         Outcome::Failed(failure) => {
             report.diagnostics = failure
@@ -601,15 +592,23 @@ fn step_files(action: &Action, changeset: &Changeset) -> Vec<String> {
 /// The report of an app that `import --workspace` skipped because it has its manifest
 /// already: in sync, nothing written.
 pub fn skipped_import_report(paths: &AppPaths) -> AppReport {
-    AppReport {
-        path: paths.root.clone(),
-        manifest: paths.manifest.clone(),
-        status: Status::InSync,
-        steps: Vec::new(),
-        diagnostics: Vec::new(),
-        counts: Counts::default(),
-        diff: String::new(),
-        written: None,
+    AppReport::empty(paths, Status::InSync)
+}
+
+impl AppReport {
+    /// The report of the app at `paths` with `status` and nothing else yet: no step, no
+    /// diagnostic, no diff.
+    fn empty(paths: &AppPaths, status: Status) -> AppReport {
+        AppReport {
+            path: paths.root.clone(),
+            manifest: paths.manifest.clone(),
+            status,
+            steps: Vec::new(),
+            diagnostics: Vec::new(),
+            counts: Counts::default(),
+            diff: String::new(),
+            written: None,
+        }
     }
 }
 
@@ -617,16 +616,7 @@ pub fn skipped_import_report(paths: &AppPaths) -> AppReport {
 /// (at its line of the new manifest) and the diff that creates the manifest, or status `error`
 /// with the diagnostics that stopped it.
 pub fn import_report(paths: &AppPaths, result: &Result<Imported, ImportError>) -> AppReport {
-    let mut report = AppReport {
-        path: paths.root.clone(),
-        manifest: paths.manifest.clone(),
-        status: Status::Error,
-        steps: Vec::new(),
-        diagnostics: Vec::new(),
-        counts: Counts::default(),
-        diff: String::new(),
-        written: None,
-    };
+    let mut report = AppReport::empty(paths, Status::Error);
     let imported = match result {
         Err(error) => {
             report.diagnostics = error

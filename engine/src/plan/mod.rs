@@ -623,12 +623,7 @@ impl Planner<'_> {
                 };
                 // src/extensions.ts may still import and `.use` the builder of a folder that
                 // is gone: the new builder takes that registration over.
-                let registered = self.scan.registry.as_ref().is_some_and(|registry| {
-                    registry
-                        .registration(&builder_path(entry.folder.as_str()), export.as_deref())
-                        .is_some_and(|r| !r.links.is_empty())
-                });
-                if !registered {
+                if !self.is_registered(entry.folder.as_str(), export.as_deref()) {
                     self.step(
                         Action::Register {
                             folder: entry.folder.clone(),
@@ -756,7 +751,7 @@ impl Planner<'_> {
         }
         let converts = self.plan_export_style(index, entry, extension);
         let export_now = self.export_after(extension, &extension.folder);
-        if !self.is_registered(extension, export_now.as_deref()) {
+        if !self.is_registered(&extension.folder, export_now.as_deref()) {
             let export = match (converts, self.plan.export_style) {
                 (true, ExportStyle::Named) => Some(generate::named_export_name(folder.as_str())),
                 (true, ExportStyle::Default) => None,
@@ -783,14 +778,14 @@ impl Planner<'_> {
         }
     }
 
-    /// Whether `src/extensions.ts` imports the extension's builder (exported as `export`) and
-    /// `.use`s it.
-    fn is_registered(&self, extension: &EventExtension, export: Option<&str>) -> bool {
+    /// Whether `src/extensions.ts` imports the builder of `folder` (exported as `export`) and
+    /// `.use`s it; the builder file need not exist.
+    fn is_registered(&self, folder: &str, export: Option<&str>) -> bool {
         let Some(registry) = &self.scan.registry else {
             return false;
         };
         registry
-            .registration(&builder_path(&extension.folder), export)
+            .registration(&builder_path(folder), export)
             .is_some_and(|r| !r.links.is_empty())
     }
 }
