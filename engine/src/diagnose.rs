@@ -91,6 +91,7 @@ pub fn conflict_code(conflict: &Conflict) -> &'static str {
         Conflict::BuilderWithoutId { .. } => "app::builder-without-id",
         Conflict::IdNotLowercase { .. } => "app::id-not-lowercase",
         Conflict::BuilderWithoutSource { .. } => "app::builder-without-source",
+        Conflict::BuilderNotAnEvent { .. } => "app::builder-not-an-event",
         Conflict::DanglingRegistration { .. } => "app::dangling-registration",
         Conflict::DuplicateId { .. } => "app::duplicate-id",
         Conflict::EventHandledElsewhere { .. } => "app::event-handled-elsewhere",
@@ -348,6 +349,20 @@ pub fn conflict(conflict: &Conflict, manifest: &Manifest, tree: &AppTree) -> Dia
             ),
             path,
             range,
+        ),
+        Conflict::BuilderNotAnEvent { path } => in_file(
+            tree,
+            error(
+                format!(
+                    "{path} does not define an event extension, and wixsync does not write over it"
+                ),
+                "a builder exports `extensions.event({ id, source })` from \
+                 '@wix/astro/builders' (as `export default` or `export const <name> =`): fix \
+                 the file, or delete it to have wixsync write a new one (with a new id)"
+                    .to_owned(),
+            ),
+            path,
+            &(0..0),
         ),
         Conflict::BuilderWithoutSource { path, expected } => in_file(
             tree,

@@ -338,7 +338,11 @@ pub fn reconcile(root: &Path, options: &Options) -> Result<Reconciliation, Recon
     }
     let changeset = if plan.conflicts.is_empty() {
         let changeset = changeset::build(&plan, &scanned, &tree)?;
-        verify(&changeset, &tree, &manifest, &inputs).map_err(ReconcileError::Verify)?;
+        // With no steps the changeset is empty and the re-plan is this plan again: verifying
+        // it would only scan the same tree twice (most of a no-op check's time).
+        if !plan.steps.is_empty() {
+            verify(&changeset, &tree, &manifest, &inputs).map_err(ReconcileError::Verify)?;
+        }
         changeset
     } else {
         Changeset::default()

@@ -124,7 +124,12 @@ fn compat() {
             continue;
         }
         let app = dir.path().join(case.file_name().unwrap());
-        let force = copy_case(&case, &app).force();
+        let config = copy_case(&case, &app);
+        if let Some(why) = &config.compat_skip {
+            println!("compat: skipping {} ({why})", case.display());
+            continue;
+        }
+        let force = config.force();
         if apply(&app, force) {
             apps.push(app);
         } else {

@@ -221,12 +221,19 @@ impl<'a> Draft<'a> {
             self.edit(&import.path, import.specifier.range.clone(), literal);
         }
         let Some(builder) = &extension.builder else {
-            // A folder that lost its builder gets a new one under the new name; a registration
-            // of the builder it had follows it there.
-            if let Some(registry) = self.registry.registry
-                && let Some(registration) = registry.registration(&builder_path(from), None)
+            // A folder that lost its builder gets a new one under the new name, exported as
+            // its registration expects (scan's `registered_style`); the registration follows.
+            let export = (extension.export_style() == Some(ExportStyle::Named))
+                .then(|| generate::named_export_name(from));
+            let old_builder = builder_path(from);
+            if !self.follow_registration(&old_builder, export.as_deref(), from, to)
+                && let Some(registry) = self.registry.registry
             {
-                self.move_specifier(&registry.imports[registration.import].specifier, from, to);
+                // Imports of the old builder that bind something no builder will export: they
+                // would dangle once the folder is gone, and the plan registers the new one.
+                for index in registry.imports_of(&old_builder) {
+                    self.remove_import(registry, index, None);
+                }
             }
             return;
         };
@@ -243,31 +250,48 @@ impl<'a> Draft<'a> {
                 requote(source, &handler),
             );
         }
-        let converts = self.converting.contains(to);
-        if let BuilderExport::Named { range, .. } = &builder.export
-            && !converts
-        {
+        if self.converting.contains(to) {
+            // The export-style conversion rewrites the export, the binding and its uses; the
+            // import's path still follows the folder.
+            if let Some(registry) = self.registry.registry
+                && let Some(registration) =
+                    registry.registration(&builder.path, builder.export.name())
+            {
+                self.move_specifier(&registry.imports[registration.import].specifier, from, to);
+            }
+            return;
+        }
+        if let BuilderExport::Named { range, .. } = &builder.export {
             self.edit(
                 &builder.path,
                 range.clone(),
                 generate::named_export_name(to),
             );
         }
-        // The registration: path, binding and `.use` arguments, in place.
+        self.follow_registration(&builder.path, builder.export.name(), from, to);
+    }
+
+    /// The registration of the builder at `builder_path` (exported as `export`, `None` for
+    /// its default export) follows a rename of its folder `from` → `to`, in place: the import's
+    /// path, the binding when it is the one wixsync would generate, and every use of it.
+    /// Returns whether there was such a registration.
+    fn follow_registration(
+        &mut self,
+        builder_path: &str,
+        export: Option<&str>,
+        from: &str,
+        to: &str,
+    ) -> bool {
         let Some(registry) = self.registry.registry else {
-            return;
+            return false;
         };
-        let Some(registration) = registry.registration(&builder.path, builder.export.name()) else {
-            return;
+        let Some(registration) = registry.registration(builder_path, export) else {
+            return false;
         };
         let import = &registry.imports[registration.import];
         self.move_specifier(&import.specifier, from, to);
-        // The export-style conversion rewrites the binding and the export itself.
-        if converts {
-            return;
-        }
-        let new_local = match &builder.export {
-            BuilderExport::Default => {
+        let new_local = match export {
+            None => {
                 if registration.local == generate::default_local_name(from) {
                     let wanted = generate::default_local_name(to);
                     let local = self.registry.free_name(&wanted);
@@ -281,9 +305,9 @@ impl<'a> Draft<'a> {
                     registration.local.clone()
                 }
             }
-            BuilderExport::Named { name, .. } => {
+            Some(name) => {
                 let new_name = generate::named_export_name(to);
-                if registration.local == *name {
+                if registration.local == name {
                     // `{ eventOld }` → `{ eventNew }`: imported and local names are one.
                     let local = self.registry.free_name(&new_name);
                     let text = if local == new_name {
@@ -309,6 +333,7 @@ impl<'a> Draft<'a> {
                 }
             }
         }
+        true
     }
 
     fn migrate(&mut self, folder: &str, migration: &Migration) {

@@ -116,12 +116,13 @@ impl Planner<'_> {
             return;
         };
         for dangling in &self.scan.dangling {
-            // A folder that lost its builder: the entry's create or the folder's removal
-            // takes care of its registration.
+            // The builder of a folder that lost it: the folder's create, rename or removal
+            // takes care of its registration. An import of any other missing file in an
+            // extension's folder is repaired below like one elsewhere in the events folder.
             let in_folder = self.scan.extensions.iter().any(|x| {
-                dangling
-                    .target
-                    .starts_with(&format!("{EVENTS_DIR}/{}/", x.folder))
+                registry
+                    .imports_of(&builder_path(&x.folder))
+                    .contains(&dangling.import)
             });
             if in_folder {
                 continue;

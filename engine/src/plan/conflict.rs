@@ -119,6 +119,12 @@ pub enum Conflict {
         /// The id in lowercase.
         lowercase: String,
     },
+    /// A folder's builder file that parses but defines no event extension (no
+    /// `extensions.event({...})` exported): wixsync does not write over it.
+    BuilderNotAnEvent {
+        /// The builder file.
+        path: String,
+    },
     /// A builder without a static `source` string.
     BuilderWithoutSource {
         /// The builder file.

@@ -671,6 +671,13 @@ impl Planner<'_> {
         let folder = entry.folder.clone();
         let has_builder = extension.builder.is_some();
         let has_handler = extension.handler.is_some();
+        if extension.builder_not_an_event {
+            // Completing the folder would write over the app's own file.
+            self.conflict(Conflict::BuilderNotAnEvent {
+                path: builder_path(&extension.folder),
+            });
+            return;
+        }
         if !has_builder || !has_handler {
             let recorded = self.inputs.recorded_ids.get(&extension.folder);
             let id = extension

@@ -104,8 +104,16 @@ pub struct EventExtension {
     pub is_extension: bool,
     /// The builder, if `<folder>.extension.ts` exists and defines an event extension.
     pub builder: Option<Builder>,
+    /// Whether `<folder>.extension.ts` exists but defines no event extension (an
+    /// `extensions.event({...})` it exports): the app's own file, never written over.
+    pub builder_not_an_event: bool,
     /// The handler, if the file the builder's `source` names (or `<folder>.ts`) exists.
     pub handler: Option<Handler>,
+    /// For a folder whose builder is missing, how `src/extensions.ts` still imports the
+    /// builder's path and `.use`s it: as its default export, or as the named export a builder
+    /// of this folder has (`eventContactCreated`). `None` when the builder exists or nothing
+    /// registers it. A builder written anew exports the same way, so the registration holds.
+    pub registered_style: Option<ExportStyle>,
 }
 
 impl EventExtension {
@@ -123,9 +131,13 @@ impl EventExtension {
         Some(&self.handler.as_ref()?.subscription.as_ref()?.event)
     }
 
-    /// The export style of its builder.
+    /// The export style of its builder; for a missing builder, the style its registration
+    /// in `src/extensions.ts` expects ([`EventExtension::registered_style`]).
     pub fn export_style(&self) -> Option<ExportStyle> {
-        self.builder.as_ref().map(|b| b.export.style())
+        match &self.builder {
+            Some(builder) => Some(builder.export.style()),
+            None => self.registered_style,
+        }
     }
 }
 
@@ -210,6 +222,11 @@ pub fn scan(tree: &AppTree) -> Result<Scan, Vec<ScanError>> {
         .as_ref()
         .map(|r| scan_others(tree, r))
         .unwrap_or_default();
+    if let Some(registry) = &registry {
+        for extension in extensions.iter_mut().filter(|x| x.builder.is_none()) {
+            extension.registered_style = registered_style(registry, &extension.folder);
+        }
+    }
     let package_json = tree
         .bytes(PACKAGE_JSON)
         .map(|bytes| match std::str::from_utf8(bytes) {
@@ -284,6 +301,7 @@ fn scan_extension(tree: &AppTree, folder: &str) -> Result<EventExtension, ScanEr
     };
     Ok(EventExtension {
         is_extension: tree.contains(&path) || handler.is_some(),
+        builder_not_an_event: builder.is_none() && tree.contains(&path),
         folder: folder.to_owned(),
         files: tree
             .files_in_folder(folder)
@@ -292,7 +310,26 @@ fn scan_extension(tree: &AppTree, folder: &str) -> Result<EventExtension, ScanEr
             .collect(),
         builder,
         handler,
+        registered_style: None,
     })
+}
+
+/// How `registry` imports and `.use`s the builder of `folder`: as its default export, or as
+/// the named export of the named convention; `None` when it does neither.
+fn registered_style(registry: &Registry, folder: &str) -> Option<ExportStyle> {
+    let path = builder_path(folder);
+    let used = |export: Option<&str>| {
+        registry
+            .registration(&path, export)
+            .is_some_and(|r| !r.links.is_empty())
+    };
+    if used(None) {
+        Some(ExportStyle::Default)
+    } else if used(Some(&crate::generate::named_export_name(folder))) {
+        Some(ExportStyle::Named)
+    } else {
+        None
+    }
 }
 
 /// Strips parentheses and type assertions: `(x as any)` → `x`.

@@ -107,9 +107,10 @@ pub fn snapshot(name: &str, doc: &str) {
 /// ```toml
 /// args = ["--force"]       # flags for `wixsync plan` and `wixsync apply`
 /// semicolon-moves = true   # the chain's `;` may move between its last line and new links
+/// compat-skip = "why"      # the compatibility test leaves the case out, for this reason
 /// ```
 ///
-/// Both default to off. Unknown keys are an error, so a misspelt setting cannot pass unseen.
+/// All default to off. Unknown keys are an error, so a misspelt setting cannot pass unseen.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CaseConfig {
@@ -119,6 +120,9 @@ pub struct CaseConfig {
     /// of a link appended after it (or back, when the last links are removed). Without it,
     /// every line of `src/extensions.ts` that names no event extension must survive as it was.
     pub semicolon_moves: bool,
+    /// Why the compatibility test (`engine/tests/compat.rs`) leaves this case out: an app that
+    /// cannot type-check by design, such as one holding a file that does not parse.
+    pub compat_skip: Option<String>,
 }
 
 impl CaseConfig {
