@@ -338,9 +338,9 @@ pub fn reconcile(root: &Path, options: &Options) -> Result<Reconciliation, Recon
     }
     let changeset = if plan.conflicts.is_empty() {
         let changeset = changeset::build(&plan, &scanned, &tree)?;
-        // With no steps the changeset is empty and the re-plan is this plan again: verifying
-        // it would only scan the same tree twice (most of a no-op check's time).
-        if !plan.steps.is_empty() {
+        // With no steps and no changes the re-plan is this plan again: verifying it would
+        // only scan the same tree twice (most of a no-op check's time).
+        if !plan.steps.is_empty() || !changeset.changes.is_empty() {
             verify(&changeset, &tree, &manifest, &inputs).map_err(ReconcileError::Verify)?;
         }
         changeset

@@ -3,8 +3,8 @@
 //! Three checks, kept in release builds, because a failure here is a bug in wixsync and the
 //! app must not pay for it: (1) every edited file keeps, byte for byte, everything outside its
 //! edited ranges and keeps all its comments; (2) every TypeScript file the changeset creates
-//! or edits parses (a file only moved keeps its bytes, parsed or not); (3) scanning and planning the resulting tree again gives an empty plan, so the
-//! next `apply` writes nothing.
+//! or edits parses (a file only moved keeps its bytes, parsed or not); (3) scanning and
+//! planning the resulting tree again gives an empty plan, so the next `apply` writes nothing.
 
 use thiserror::Error;
 use wixsync_schema::Manifest;

@@ -196,37 +196,29 @@ impl Scan {
 /// not UTF-8, and for a `src/extensions.ts` whose default export is not an `app()` chain
 /// wixsync can edit.
 pub fn scan(tree: &AppTree) -> Result<Scan, Vec<ScanError>> {
+    // The registry first: a folder whose builder is missing reads from it how the builder is
+    // registered. Its error is reported after the folders', in file order.
+    let (registry, registry_error) = match source_text(tree, REGISTRY_PATH) {
+        Err(error) => (None, Some(error)),
+        Ok(None) => (None, None),
+        Ok(Some(text)) => match scan_registry(text) {
+            Ok(registry) => (Some(registry), None),
+            Err(error) => (None, Some(error)),
+        },
+    };
     let mut errors = Vec::new();
     let mut extensions = Vec::new();
     for folder in tree.event_folders() {
-        match scan_extension(tree, folder) {
+        match scan_extension(tree, folder, registry.as_ref()) {
             Ok(extension) => extensions.push(extension),
             Err(error) => errors.push(error),
         }
     }
-    let registry = match source_text(tree, REGISTRY_PATH) {
-        Err(error) => {
-            errors.push(error);
-            None
-        }
-        Ok(None) => None,
-        Ok(Some(text)) => match scan_registry(text) {
-            Ok(registry) => Some(registry),
-            Err(error) => {
-                errors.push(error);
-                None
-            }
-        },
-    };
+    errors.extend(registry_error);
     let (others, dangling) = registry
         .as_ref()
         .map(|r| scan_others(tree, r))
         .unwrap_or_default();
-    if let Some(registry) = &registry {
-        for extension in extensions.iter_mut().filter(|x| x.builder.is_none()) {
-            extension.registered_style = registered_style(registry, &extension.folder);
-        }
-    }
     let package_json = tree
         .bytes(PACKAGE_JSON)
         .map(|bytes| match std::str::from_utf8(bytes) {
@@ -271,7 +263,11 @@ pub fn builder_id(path: &str, text: &str) -> Option<String> {
     Some(scan_builder(path, text).ok()??.id?.value)
 }
 
-fn scan_extension(tree: &AppTree, folder: &str) -> Result<EventExtension, ScanError> {
+fn scan_extension(
+    tree: &AppTree,
+    folder: &str,
+    registry: Option<&Registry>,
+) -> Result<EventExtension, ScanError> {
     let path = builder_path(folder);
     let builder = match source_text(tree, &path)? {
         Some(text) => scan_builder(&path, text)?,
@@ -299,6 +295,10 @@ fn scan_extension(tree: &AppTree, folder: &str) -> Result<EventExtension, ScanEr
         }
         None => None,
     };
+    let registered_style = match (&builder, registry) {
+        (None, Some(registry)) => registered_style(registry, folder),
+        _ => None,
+    };
     Ok(EventExtension {
         is_extension: tree.contains(&path) || handler.is_some(),
         builder_not_an_event: builder.is_none() && tree.contains(&path),
@@ -310,7 +310,7 @@ fn scan_extension(tree: &AppTree, folder: &str) -> Result<EventExtension, ScanEr
             .collect(),
         builder,
         handler,
-        registered_style: None,
+        registered_style,
     })
 }
 
