@@ -36,6 +36,9 @@ pub(super) struct Draft<'a> {
     pub(super) registry: RegistryEdits<'a>,
     /// Renamed folders: new name → the extension as scanned under its old name.
     pub(super) renamed: BTreeMap<String, &'a EventExtension>,
+    /// Registrations that followed a rename: new folder name → the builder's export after
+    /// the rename (`None`: default) and the local name the import binds it to.
+    pub(super) followed: BTreeMap<String, (Option<String>, String)>,
     /// Packages to add to `package.json`: name and version range.
     pub(super) dependencies: Vec<(String, String)>,
     /// Folders (after any rename) whose builder's export style is converted.
@@ -65,6 +68,7 @@ impl<'a> Draft<'a> {
             deleted: BTreeSet::new(),
             registry: RegistryEdits::new(scan.registry.as_ref()),
             renamed: BTreeMap::new(),
+            followed: BTreeMap::new(),
             dependencies: Vec::new(),
             converting: BTreeSet::new(),
         }
@@ -274,7 +278,8 @@ impl<'a> Draft<'a> {
     /// The registration of the builder at `builder_path` (exported as `export`, `None` for
     /// its default export) follows a rename of its folder `from` → `to`, in place: the import's
     /// path, the binding when it is the one wixsync would generate, and every use of it.
-    /// Returns whether there was such a registration.
+    /// Returns whether there was such a registration; if so, it is recorded in `followed`
+    /// for a register step of `to` to reuse.
     fn follow_registration(
         &mut self,
         builder_path: &str,
@@ -290,8 +295,8 @@ impl<'a> Draft<'a> {
         };
         let import = &registry.imports[registration.import];
         self.move_specifier(&import.specifier, from, to);
-        let new_local = match export {
-            None => {
+        let (new_export, new_local) = match export {
+            None => (None, {
                 if registration.local == generate::default_local_name(from) {
                     let wanted = generate::default_local_name(to);
                     let local = self.registry.free_name(&wanted);
@@ -304,14 +309,14 @@ impl<'a> Draft<'a> {
                 } else {
                     registration.local.clone()
                 }
-            }
+            }),
             Some(name) => {
                 let new_name = generate::named_export_name(to);
-                if registration.local == name {
+                let local = if registration.local == name {
                     // `{ eventOld }` → `{ eventNew }`: imported and local names are one.
                     let local = self.registry.free_name(&new_name);
                     let text = if local == new_name {
-                        new_name
+                        new_name.clone()
                     } else {
                         format!("{new_name} as {local}")
                     };
@@ -319,9 +324,14 @@ impl<'a> Draft<'a> {
                     local
                 } else {
                     // `{ eventOld as local }`: only the imported name changes.
-                    self.edit(REGISTRY_PATH, registration.imported_range.clone(), new_name);
+                    self.edit(
+                        REGISTRY_PATH,
+                        registration.imported_range.clone(),
+                        new_name.clone(),
+                    );
                     registration.local.clone()
-                }
+                };
+                (Some(new_name), local)
             }
         };
         // Every use of the old local name follows it: `.use(old)` links and the app's own
@@ -333,6 +343,7 @@ impl<'a> Draft<'a> {
                 }
             }
         }
+        self.followed.insert(to.to_owned(), (new_export, new_local));
         true
     }
 

@@ -60,10 +60,15 @@ impl<'a> RegistryEdits<'a> {
 impl Draft<'_> {
     /// Registers the builder of `folder`, exported as `export` (`None`: its default export).
     pub(super) fn register(&mut self, folder: &str, export: Option<&str>) {
-        let renamed = self.renamed.contains_key(folder);
         // An existing import that binds the builder (even one whose file is being written
-        // again): only the `.use` is missing.
-        if !renamed
+        // again), or one that followed the folder's rename: only the `.use` is missing.
+        if let Some((followed_export, local)) = self.followed.get(folder) {
+            if followed_export.as_deref() == export {
+                let cause = self.cause.clone();
+                self.registry.links.push((local.clone(), cause));
+                return;
+            }
+        } else if !self.renamed.contains_key(folder)
             && let Some(registry) = self.registry.registry
             && let Some(registration) = registry.registration(&builder_path(folder), export)
         {
