@@ -768,7 +768,8 @@ impl Checker<'_> {
                 .iter()
                 .filter_map(|key| {
                     let allowed = 3.max(key.len() / 8);
-                    (chars.abs_diff(key.chars().count()) <= allowed)
+                    (chars.abs_diff(key.chars().count()) <= allowed
+                        && bag_distance(value, key) <= allowed)
                         .then(|| strsim::damerau_levenshtein(value, key))
                         .filter(|distance| *distance <= allowed)
                 })
@@ -1008,6 +1009,25 @@ fn suggest_slug(name: &str) -> Option<String> {
     FolderName::new(trimmed).map(|slug| slug.0)
 }
 
+/// A lower bound of the Damerau-Levenshtein distance of `a` and `b`, in edits, found in one
+/// pass over each: the larger of the number of characters of `a` that `b` lacks and the
+/// number of `b` that `a` lacks, counted as multisets (every edit changes each count by at most
+/// one, and a transposition by none). Characters outside ASCII share one count, which can only
+/// lower the bound.
+fn bag_distance(a: &str, b: &str) -> usize {
+    let mut counts = [0_i32; 129];
+    let index = |c: char| if c.is_ascii() { c as usize } else { 128 };
+    for c in a.chars() {
+        counts[index(c)] += 1;
+    }
+    for c in b.chars() {
+        counts[index(c)] -= 1;
+    }
+    let surplus: i32 = counts.iter().filter(|n| **n > 0).sum();
+    let deficit: i32 = -counts.iter().filter(|n| **n < 0).sum::<i32>();
+    surplus.max(deficit) as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1117,6 +1137,31 @@ mod tests {
                 "wix-events.yaml:7:9"
             ]
         );
+    }
+
+    #[test]
+    fn bag_distance_is_a_lower_bound_of_the_edit_distance() {
+        let words = [
+            "",
+            "onContactCreated",
+            "onContactCraeted",
+            "contacts.onContactCreated",
+            "crm.contacts.onContactDeleted",
+            "ecom.orders.onOrderCreated",
+            "\u{e9}v\u{e9}nement",
+            "evenement",
+        ];
+        for a in words {
+            for b in words {
+                assert!(
+                    bag_distance(a, b) <= strsim::damerau_levenshtein(a, b),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+        assert_eq!(bag_distance("onContactCreated", "onContactCraeted"), 0);
+        assert_eq!(bag_distance("abc", "abd"), 1);
+        assert_eq!(bag_distance("abc", ""), 3);
     }
 
     #[test]

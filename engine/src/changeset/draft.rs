@@ -254,15 +254,22 @@ impl<'a> Draft<'a> {
                 requote(source, &handler),
             );
         }
-        if self.converting.contains(to) {
-            // The export-style conversion rewrites the export, the binding and its uses; the
-            // import's path still follows the folder.
-            if let Some(registry) = self.registry.registry
-                && let Some(registration) =
-                    registry.registration(&builder.path, builder.export.name())
-            {
-                self.move_specifier(&registry.imports[registration.import].specifier, from, to);
+        let converting = self.converting.contains(to);
+        if let Some(registry) = self.registry.registry {
+            // Every import of the builder points at its new path. `follow_registration` moves
+            // the registration's own, unless the export-style conversion rewrites the export,
+            // the binding and its uses. Any other import (one that binds a name the builder
+            // does not export, say) keeps its bindings and follows the file.
+            let registration = registry
+                .registration(&builder.path, builder.export.name())
+                .map(|r| r.import);
+            for index in registry.imports_of(&builder.path) {
+                if converting || Some(index) != registration {
+                    self.move_specifier(&registry.imports[index].specifier, from, to);
+                }
             }
+        }
+        if converting {
             return;
         }
         if let BuilderExport::Named { range, .. } = &builder.export {
