@@ -748,6 +748,15 @@ pub fn scan_error(error: &ScanError, tree: &AppTree) -> Diagnostic {
                     "wixsync can only extend one `export default app().use(a).use(b)` chain: move \
                      every `.use(...)` into that chain, then run wixsync again",
                 ),
+                RegistryShape::DuplicateImport => (
+                    format!(
+                        "src/extensions.ts imports `{}` twice",
+                        text.get(range.clone()).unwrap_or_default()
+                    ),
+                    "TypeScript rejects a name bound by two imports (\"Duplicate identifier\"), \
+                     and wixsync cannot tell which file a `.use(...)` of it registers: remove one of \
+                     the two imports or give one another name, then run wixsync again",
+                ),
             };
             in_file(
                 tree,

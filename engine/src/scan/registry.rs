@@ -393,6 +393,9 @@ pub enum RegistryShape {
     Spread,
     /// A `.use(...)` outside the exported chain: a loop, a helper, a second statement.
     UseOutsideChain,
+    /// A name bound by two imports (the range is the second binding): TypeScript rejects it
+    /// ("Duplicate identifier"), and which file a `.use(name)` registers is ambiguous.
+    DuplicateImport,
 }
 
 fn shape_error(shape: RegistryShape, range: Range<usize>) -> ScanError {
@@ -404,6 +407,8 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, ScanError> {
     let trivia = Trivia::new(text, &parsed);
     let mut imports = Vec::new();
     let mut bindings = Vec::new();
+    // Every name an import binds: a second binding of one name is refused.
+    let mut import_locals: Vec<String> = Vec::new();
     let mut chain_expr = None;
     // `const name = <init>` at the top level, for `export default name`.
     let mut initializers: Vec<(String, &Box<Expr>)> = Vec::new();
@@ -420,6 +425,18 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, ScanError> {
                     .map(|spec| parsed.range(spec.span()))
                     .collect();
                 for (i, spec) in import.specifiers.iter().enumerate() {
+                    let local = match spec {
+                        ImportSpecifier::Default(d) => &d.local,
+                        ImportSpecifier::Named(n) => &n.local,
+                        ImportSpecifier::Namespace(ns) => &ns.local,
+                    };
+                    if import_locals.iter().any(|name| local.sym == *name) {
+                        return Err(shape_error(
+                            RegistryShape::DuplicateImport,
+                            parsed.range(local.span),
+                        ));
+                    }
+                    import_locals.push(local.sym.to_string());
                     let removal = trivia.list_removal(
                         &spans[i],
                         i.checked_sub(1).map(|p| spans[p].end),

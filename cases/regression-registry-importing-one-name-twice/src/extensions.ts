@@ -1,0 +1,5 @@
+import { app } from '@wix/astro/builders';
+import contactCreated from './extensions/backend/events/contact-created/contact-created.extension';
+import contactCreated from './extensions/backend/events/contact-updated/contact-updated.extension';
+
+export default app().use(contactCreated);
