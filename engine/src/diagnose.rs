@@ -750,10 +750,10 @@ pub fn scan_error(error: &ScanError, tree: &AppTree) -> Diagnostic {
                 ),
                 RegistryShape::DuplicateImport => (
                     format!(
-                        "src/extensions.ts imports `{}` twice",
+                        "src/extensions.ts binds `{}` twice",
                         text.get(range.clone()).unwrap_or_default()
                     ),
-                    "TypeScript rejects a name bound by two imports (\"Duplicate identifier\"), \
+                    "TypeScript rejects a name that two imports bind (\"Duplicate identifier\"), \
                      and wixsync cannot tell which file a `.use(...)` of it registers: remove one of \
                      the two imports or give one another name, then run wixsync again",
                 ),

@@ -393,8 +393,9 @@ pub enum RegistryShape {
     Spread,
     /// A `.use(...)` outside the exported chain: a loop, a helper, a second statement.
     UseOutsideChain,
-    /// A name bound by two imports (the range is the second binding): TypeScript rejects it
-    /// ("Duplicate identifier"), and which file a `.use(name)` registers is ambiguous.
+    /// A name an import binds that an import or a declaration before it bound already (the
+    /// range is the second binding): TypeScript rejects it ("Duplicate identifier"), and which
+    /// file a `.use(name)` registers is ambiguous.
     DuplicateImport,
 }
 
@@ -407,8 +408,6 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, ScanError> {
     let trivia = Trivia::new(text, &parsed);
     let mut imports = Vec::new();
     let mut bindings = Vec::new();
-    // Every name an import binds: a second binding of one name is refused.
-    let mut import_locals: Vec<String> = Vec::new();
     let mut chain_expr = None;
     // `const name = <init>` at the top level, for `export default name`.
     let mut initializers: Vec<(String, &Box<Expr>)> = Vec::new();
@@ -430,13 +429,14 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, ScanError> {
                         ImportSpecifier::Named(n) => &n.local,
                         ImportSpecifier::Namespace(ns) => &ns.local,
                     };
-                    if import_locals.iter().any(|name| local.sym == *name) {
+                    // A name bound twice is refused (see `RegistryShape::DuplicateImport`).
+                    if bindings.iter().any(|name: &String| local.sym == *name) {
                         return Err(shape_error(
                             RegistryShape::DuplicateImport,
                             parsed.range(local.span),
                         ));
                     }
-                    import_locals.push(local.sym.to_string());
+                    bindings.push(local.sym.to_string());
                     let removal = trivia.list_removal(
                         &spans[i],
                         i.checked_sub(1).map(|p| spans[p].end),
@@ -444,7 +444,6 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, ScanError> {
                     );
                     match spec {
                         ImportSpecifier::Default(d) => {
-                            bindings.push(d.local.sym.to_string());
                             default = Some(Binding {
                                 local: d.local.sym.to_string(),
                                 range: parsed.range(d.local.span),
@@ -452,7 +451,6 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, ScanError> {
                             });
                         }
                         ImportSpecifier::Named(n) => {
-                            bindings.push(n.local.sym.to_string());
                             let (imported, imported_range) = match &n.imported {
                                 Some(ModuleExportName::Ident(i)) => {
                                     (i.sym.to_string(), parsed.range(i.span))
@@ -470,7 +468,7 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, ScanError> {
                                 removal,
                             });
                         }
-                        ImportSpecifier::Namespace(ns) => bindings.push(ns.local.sym.to_string()),
+                        ImportSpecifier::Namespace(_) => {}
                     }
                 }
                 imports.push(Import {
@@ -688,5 +686,33 @@ mod tests {
             error,
             ScanError::Registry { shape: RegistryShape::UseOutsideChain, range } if &text[range.clone()] == "b.use(e)"
         ));
+    }
+
+    #[test]
+    fn a_name_bound_twice_is_refused_at_its_second_binding() {
+        for (text, second) in [
+            (
+                "import { app } from '@wix/astro/builders';\nimport a from './x';\nimport { b as a } from './y';\nexport default app().use(a);\n",
+                "a }",
+            ),
+            (
+                "const app = 1;\nimport { app } from '@wix/astro/builders';\nexport default app();\n",
+                "app }",
+            ),
+        ] {
+            let error = scan_registry(text).unwrap_err();
+            let ScanError::Registry {
+                shape: RegistryShape::DuplicateImport,
+                range,
+            } = error
+            else {
+                panic!("{text}: {error:?}");
+            };
+            assert!(text[range.start..].starts_with(second), "{text}: {range:?}");
+            assert_eq!(range.len(), second.len() - 2);
+        }
+        // Names imported once each, a local alias and a `var` declared twice are fine.
+        let text = "import { app } from '@wix/astro/builders';\nimport a from './x';\nimport { a as b } from './y';\nvar c = a;\nvar c = b;\nexport default app().use(a).use(b);\n";
+        assert!(scan_registry(text).is_ok());
     }
 }
