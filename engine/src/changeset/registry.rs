@@ -60,16 +60,16 @@ impl<'a> RegistryEdits<'a> {
 impl Draft<'_> {
     /// Registers the builder of `folder`, exported as `export` (`None`: its default export).
     pub(super) fn register(&mut self, folder: &str, export: Option<&str>) {
-        // An existing import that binds the builder (even one whose file is being written
-        // again), or one that followed the folder's rename: only the `.use` is missing.
+        // The import that followed the folder's rename, or an existing import that binds the
+        // builder (even one whose file is being written again, or moved here by a rename):
+        // only the `.use` is missing.
         if let Some((followed_export, local)) = self.followed.get(folder) {
             if followed_export.as_deref() == export {
                 let cause = self.cause.clone();
                 self.registry.links.push((local.clone(), cause));
                 return;
             }
-        } else if !self.renamed.contains_key(folder)
-            && let Some(registry) = self.registry.registry
+        } else if let Some(registry) = self.registry.registry
             && let Some(registration) = registry.registration(&builder_path(folder), export)
         {
             if registration.links.is_empty() {

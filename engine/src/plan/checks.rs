@@ -127,22 +127,34 @@ impl Planner<'_> {
             if in_folder {
                 continue;
             }
-            // The builder of a folder about to be created, imported as the new builder will
-            // export it: the create reuses this registration.
-            let created = self.plan.steps.iter().any(|step| match &step.action {
+            // The builder of a folder about to be created, or renamed into by an extension
+            // that no import registers, imported as that builder will export it: the create or
+            // the rename's register step reuses this registration. (A renamed extension that
+            // has an import of its own takes it along, and this one is removed.)
+            let in_folder = |folder: &str| {
+                dangling
+                    .target
+                    .starts_with(&format!("{EVENTS_DIR}/{folder}/"))
+            };
+            let reused = self.plan.steps.iter().any(|step| match &step.action {
                 Action::Create { folder, export, .. } => {
                     let name = (*export == ExportStyle::Named)
                         .then(|| generate::named_export_name(folder.as_str()));
-                    dangling
-                        .target
-                        .starts_with(&format!("{EVENTS_DIR}/{folder}/"))
+                    in_folder(folder.as_str())
                         && registry
                             .registration(&builder_path(folder.as_str()), name.as_deref())
                             .is_some()
                 }
+                Action::Rename { from, to, .. } => {
+                    in_folder(to.as_str())
+                        && self
+                            .scan
+                            .extension(from)
+                            .is_some_and(|x| self.takes_over_registration(x, to.as_str()))
+                }
                 _ => false,
             });
-            if created {
+            if reused {
                 continue;
             }
             let import = &registry.imports[dangling.import];

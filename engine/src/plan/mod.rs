@@ -758,7 +758,15 @@ impl Planner<'_> {
         }
         let converts = self.plan_export_style(index, entry, extension);
         let export_now = self.export_after(extension, &extension.folder);
-        if !self.is_registered(&extension.folder, export_now.as_deref()) {
+        let registered = self.is_registered(&extension.folder, export_now.as_deref())
+            || (!converts
+                && extension.folder != folder.as_str()
+                && self.takes_over_registration(extension, folder.as_str())
+                && self.is_registered(
+                    folder.as_str(),
+                    self.export_after(extension, folder.as_str()).as_deref(),
+                ));
+        if !registered {
             let export = match (converts, self.plan.export_style) {
                 (true, ExportStyle::Named) => Some(generate::named_export_name(folder.as_str())),
                 (true, ExportStyle::Default) => None,
@@ -783,6 +791,27 @@ impl Planner<'_> {
             Some(name) if extension.folder == folder => Some(name.to_owned()),
             _ => (style == ExportStyle::Named).then(|| generate::named_export_name(folder)),
         }
+    }
+
+    /// Whether a rename of `extension` into folder `to` takes over an import of the builder
+    /// there that is dangling now: the extension has no import of its own builder (which
+    /// the rename would take along), and `src/extensions.ts` imports `to`'s builder as the
+    /// renamed one will export it (a user who renamed the import by hand first).
+    fn takes_over_registration(&self, extension: &EventExtension, to: &str) -> bool {
+        let Some(registry) = &self.scan.registry else {
+            return false;
+        };
+        let own = extension
+            .builder
+            .as_ref()
+            .map_or_else(|| builder_path(&extension.folder), |b| b.path.clone());
+        registry.imports_of(&own).is_empty()
+            && registry
+                .registration(
+                    &builder_path(to),
+                    self.export_after(extension, to).as_deref(),
+                )
+                .is_some()
     }
 
     /// Whether `src/extensions.ts` imports the builder of `folder` (exported as `export`) and
