@@ -26,7 +26,7 @@ log=${3:-$here/long-runs.tsv}
 cd "$here"
 
 fuzz() { env -u CARGO_TARGET_DIR cargo +nightly fuzz "$@"; }
-fuzz build -O --debug-assertions -s none "$target"
+fuzz build -O -s none "$target"
 
 work=work/$target-long
 mkdir -p "$work" "artifacts/$target"
@@ -40,7 +40,7 @@ while :; do
   before=$(ls "artifacts/$target")
   out=$(mktemp)
   start=$(date +%s)
-  fuzz run -O --debug-assertions -s none "$target" "$work" "corpus/$target" "${regressions[@]}" -- \
+  fuzz run -O -s none "$target" "$work" "corpus/$target" "${regressions[@]}" -- \
     -seed="$seed" -max_total_time="$left" -max_len=8192 >"$out" 2>&1 || true
   seconds=$(( $(date +%s) - start ))
   executions=$(grep -oE '^#[0-9]+' "$out" | tail -1 | tr -d '#')

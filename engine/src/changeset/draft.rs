@@ -178,13 +178,12 @@ impl<'a> Draft<'a> {
             }
             Action::Migrate { folder, migration } => self.migrate(folder.as_str(), migration),
             Action::Unregister { specifier } => {
-                if let Some(registry) = self.registry.registry
-                    && let Some(index) = registry
-                        .imports
-                        .iter()
-                        .position(|i| &i.specifier.value == specifier)
-                {
-                    self.remove_import(registry, index, None);
+                if let Some(registry) = self.registry.registry {
+                    for (index, import) in registry.imports.iter().enumerate() {
+                        if &import.specifier.value == specifier {
+                            self.remove_import(registry, index);
+                        }
+                    }
                 }
             }
         }
@@ -236,7 +235,7 @@ impl<'a> Draft<'a> {
                 // Imports of the old builder that bind something no builder will export: they
                 // would dangle once the folder is gone, and the plan registers the new one.
                 for index in registry.imports_of(&old_builder) {
-                    self.remove_import(registry, index, None);
+                    self.remove_import(registry, index);
                 }
             }
             return;
@@ -555,24 +554,14 @@ impl<'a> Draft<'a> {
         let Some(registry) = self.registry.registry else {
             return;
         };
-        match &extension.builder {
-            Some(builder) => {
-                if let Some(registration) =
-                    registry.registration(&builder.path, builder.export.name())
-                {
-                    self.remove_import(
-                        registry,
-                        registration.import,
-                        Some((&registration.binding_range, &registration.binding_removal)),
-                    );
-                }
-            }
-            // No builder left: every import of its path goes.
-            None => {
-                for index in registry.imports_of(&builder_path(folder)) {
-                    self.remove_import(registry, index, None);
-                }
-            }
+        // The builder is deleted (or lost already): every import of it goes, with the `.use`
+        // of whatever it binds, whether or not that is the name the builder exports.
+        let builder = extension
+            .builder
+            .as_ref()
+            .map_or_else(|| builder_path(folder), |b| b.path.clone());
+        for index in registry.imports_of(&builder) {
+            self.remove_import(registry, index);
         }
     }
 

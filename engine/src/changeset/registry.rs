@@ -6,7 +6,6 @@
 //! where they belong. Nothing here searches the file's text.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::Range;
 
 use super::draft::Draft;
 use crate::generate;
@@ -93,40 +92,16 @@ impl Draft<'_> {
         self.registry.links.push((local, cause));
     }
 
-    /// Takes out of `src/extensions.ts` one binding of an import (`Some((binding, removal))`:
-    /// the binding's range and what to delete to take it out alone) or the whole import
-    /// (`None`), and every `.use(...)` of what it bound.
-    pub(super) fn remove_import(
-        &mut self,
-        registry: &Registry,
-        index: usize,
-        binding: Option<(&Range<usize>, &Range<usize>)>,
-    ) {
+    /// Takes out of `src/extensions.ts` the import at `index`, whole, and every `.use(...)`
+    /// of what it binds.
+    pub(super) fn remove_import(&mut self, registry: &Registry, index: usize) {
         let import = &registry.imports[index];
-        let mut locals: Vec<&str> = Vec::new();
-        if let Some(default) = &import.default
-            && binding.is_none_or(|(b, _)| *b == default.range)
-        {
-            locals.push(&default.local);
-        }
-        for named in &import.named {
-            if binding.is_none_or(|(b, _)| *b == named.range) {
-                locals.push(&named.local);
-            }
-        }
-        match binding {
-            // Other names come from the same import: take out this binding and its comma.
-            Some((_, removal)) if import.binding_count() > 1 => {
-                self.edit(REGISTRY_PATH, removal.clone(), String::new());
-            }
-            _ => {
-                let range = import
-                    .decor
-                    .own_lines()
-                    .unwrap_or_else(|| import.range.clone());
-                self.edit(REGISTRY_PATH, range, String::new());
-            }
-        }
+        let locals: Vec<&str> = import.locals().collect();
+        let range = import
+            .decor
+            .own_lines()
+            .unwrap_or_else(|| import.range.clone());
+        self.edit(REGISTRY_PATH, range, String::new());
         // The links go in `finish_registry`, run by run, so that neighbours removed together
         // and links appended at the end never produce overlapping edits.
         for (index, link) in registry.chain.links.iter().enumerate() {

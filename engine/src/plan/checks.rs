@@ -160,12 +160,18 @@ impl Planner<'_> {
             let import = &registry.imports[dangling.import];
             let specifier = import.specifier.value.clone();
             if dangling.target.starts_with(&format!("{}/", EVENTS_DIR)) {
-                self.step(
-                    Action::Unregister {
-                        specifier: specifier.clone(),
-                    },
-                    format!("{specifier} does not exist, so the app cannot build"),
-                );
+                // One step per specifier takes out every import of it.
+                let planned = self.plan.steps.iter().any(|step| {
+                    matches!(&step.action, Action::Unregister { specifier: s } if *s == specifier)
+                });
+                if !planned {
+                    self.step(
+                        Action::Unregister {
+                            specifier: specifier.clone(),
+                        },
+                        format!("{specifier} does not exist, so the app cannot build"),
+                    );
+                }
             } else {
                 self.conflict(Conflict::DanglingRegistration {
                     specifier,

@@ -121,9 +121,10 @@ pub enum Action {
         /// The version range: `^1.0.1643`, the catalog's version.
         version: String,
     },
-    /// Take out of `src/extensions.ts` a registration whose file no longer exists.
+    /// Take out of `src/extensions.ts` the registrations of a file that no longer exists:
+    /// every import with this specifier (one step per specifier), and the `.use` of each.
     Unregister {
-        /// The import's module specifier.
+        /// The imports' module specifier.
         specifier: String,
     },
     /// Rewrite an extension to the shape that builds, or to the manifest's `export-style`

@@ -5,26 +5,34 @@
 use super::{Action, Conflict, Planner};
 use crate::generate;
 use crate::scan::EventExtension;
+use crate::tree::builder_path;
 
 impl Planner<'_> {
     pub(super) fn plan_removal(&mut self, extension: &EventExtension) {
         let folder = extension.folder.clone();
-        // Uses of its registration's name that wixsync does not own would dangle.
-        if let (Some(registry), Some(builder)) = (&self.scan.registry, &extension.builder)
-            && let Some(registration) = registry.registration(&builder.path, builder.export.name())
-        {
-            let places: Vec<_> = registry
-                .references
-                .iter()
-                .filter(|r| r.local == registration.local && !r.in_chain)
-                .map(|r| r.range.clone())
-                .collect();
-            if !places.is_empty() {
-                self.conflict(Conflict::ReferencedElsewhere {
-                    folder: folder.clone(),
-                    local: registration.local.clone(),
-                    places,
-                });
+        // The removal takes out every import of its builder: uses of what they bind that
+        // wixsync does not own (outside the chain's `.use` links) would dangle.
+        if let Some(registry) = &self.scan.registry {
+            let builder = extension
+                .builder
+                .as_ref()
+                .map_or_else(|| builder_path(&folder), |b| b.path.clone());
+            for index in registry.imports_of(&builder) {
+                for local in registry.imports[index].locals() {
+                    let places: Vec<_> = registry
+                        .references
+                        .iter()
+                        .filter(|r| r.local == local && !r.in_chain)
+                        .map(|r| r.range.clone())
+                        .collect();
+                    if !places.is_empty() {
+                        self.conflict(Conflict::ReferencedElsewhere {
+                            folder: folder.clone(),
+                            local: local.to_owned(),
+                            places,
+                        });
+                    }
+                }
             }
         }
         // Files elsewhere in src/ that import from the folder would break.

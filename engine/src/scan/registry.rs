@@ -39,6 +39,14 @@ impl Import {
     pub fn binding_count(&self) -> usize {
         self.named.len() + usize::from(self.default.is_some())
     }
+
+    /// The local names the statement binds by default or by name, in order.
+    pub fn locals(&self) -> impl Iterator<Item = &str> {
+        self.default
+            .iter()
+            .map(|d| d.local.as_str())
+            .chain(self.named.iter().map(|n| n.local.as_str()))
+    }
 }
 
 /// A default import's local name.

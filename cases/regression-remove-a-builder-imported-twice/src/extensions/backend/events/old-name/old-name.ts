@@ -1,0 +1,5 @@
+import { contacts } from '@wix/crm';
+
+export default contacts.onContactCreated(async (event) => {
+  console.log('handled', event.metadata.instanceId);
+});
