@@ -56,9 +56,6 @@ pub struct Binding {
     pub local: String,
     /// The name's byte range.
     pub range: Range<usize>,
-    /// What to delete to take this binding alone out of the statement: the name with the
-    /// comma that separates it from the next binding (or from the previous one).
-    pub removal: Range<usize>,
 }
 
 /// `imported as local` inside `import { ... }`.
@@ -72,8 +69,6 @@ pub struct NamedImport {
     pub local: String,
     /// The specifier's byte range.
     pub range: Range<usize>,
-    /// What to delete to take this specifier alone out of the statement, with its comma.
-    pub removal: Range<usize>,
 }
 
 /// The argument of one `.use(...)` link.
@@ -169,8 +164,6 @@ pub struct Registration {
     pub local: String,
     /// The byte range of the binding in the import (the default name or `{ name }` specifier).
     pub binding_range: Range<usize>,
-    /// What to delete to take the binding alone out of its import.
-    pub binding_removal: Range<usize>,
     /// For a named import, the byte range of the imported name (`eventA` in
     /// `{ eventA as a }`); for a default import, the binding's range.
     pub imported_range: Range<usize>,
@@ -196,22 +189,13 @@ impl Registry {
     pub fn registration(&self, builder_path: &str, export: Option<&str>) -> Option<Registration> {
         self.imports_of(builder_path).into_iter().find_map(|i| {
             let import = &self.imports[i];
-            let (local, binding_range, binding_removal, imported_range) = match export {
-                None => import.default.as_ref().map(|d| {
-                    (
-                        d.local.clone(),
-                        d.range.clone(),
-                        d.removal.clone(),
-                        d.range.clone(),
-                    )
-                })?,
+            let (local, binding_range, imported_range) = match export {
+                None => import
+                    .default
+                    .as_ref()
+                    .map(|d| (d.local.clone(), d.range.clone(), d.range.clone()))?,
                 Some(name) => import.named.iter().find(|n| n.imported == name).map(|n| {
-                    (
-                        n.local.clone(),
-                        n.range.clone(),
-                        n.removal.clone(),
-                        n.imported_range.clone(),
-                    )
+                    (n.local.clone(), n.range.clone(), n.imported_range.clone())
                 })?,
             };
             // `.use(local)`, or `.use(alias)` of a `const alias = local;`.
@@ -235,7 +219,6 @@ impl Registry {
                 import: i,
                 local,
                 binding_range,
-                binding_removal,
                 imported_range,
                 links,
             })
@@ -425,13 +408,7 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, ScanError> {
                 let range = parsed.range(import.span);
                 let mut default = None;
                 let mut named = Vec::new();
-                // Every binding's range, in order, for the comma each removal takes.
-                let spans: Vec<Range<usize>> = import
-                    .specifiers
-                    .iter()
-                    .map(|spec| parsed.range(spec.span()))
-                    .collect();
-                for (i, spec) in import.specifiers.iter().enumerate() {
+                for spec in &import.specifiers {
                     let local = match spec {
                         ImportSpecifier::Default(d) => &d.local,
                         ImportSpecifier::Named(n) => &n.local,
@@ -445,17 +422,11 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, ScanError> {
                         ));
                     }
                     bindings.push(local.sym.to_string());
-                    let removal = trivia.list_removal(
-                        &spans[i],
-                        i.checked_sub(1).map(|p| spans[p].end),
-                        spans.get(i + 1).map(|n| n.start),
-                    );
                     match spec {
                         ImportSpecifier::Default(d) => {
                             default = Some(Binding {
                                 local: d.local.sym.to_string(),
                                 range: parsed.range(d.local.span),
-                                removal,
                             });
                         }
                         ImportSpecifier::Named(n) => {
@@ -473,7 +444,6 @@ pub(crate) fn scan_registry(text: &str) -> Result<Registry, ScanError> {
                                 imported_range,
                                 local: n.local.sym.to_string(),
                                 range: parsed.range(n.span),
-                                removal,
                             });
                         }
                         ImportSpecifier::Namespace(_) => {}

@@ -150,38 +150,6 @@ impl<'a> Trivia<'a> {
             .get(first)
             .is_some_and(|(c, _)| c.end <= range.end)
     }
-
-    /// The range that takes the item at `range` out of a comma-separated list whose other
-    /// items lie in `before` (the end of the previous item, if any) and `after` (the start of
-    /// the next one, if any): the item with the comma after it and the whitespace that follows
-    /// the comma, else the comma before it and the whitespace between, else just the item.
-    pub(crate) fn list_removal(
-        &self,
-        range: &Range<usize>,
-        before: Option<usize>,
-        after: Option<usize>,
-    ) -> Range<usize> {
-        let text = self.text;
-        if let Some(next) = after {
-            let between = &text[range.end..next];
-            if let Some(comma) = between.find(',')
-                && between[..comma].trim().is_empty()
-            {
-                let rest = &between[comma + 1..];
-                let ws = rest.len() - rest.trim_start().len();
-                return range.start..range.end + comma + 1 + ws;
-            }
-        }
-        if let Some(previous) = before {
-            let between = &text[previous..range.start];
-            if let Some(comma) = between.rfind(',')
-                && between[comma + 1..].trim().is_empty()
-            {
-                return previous + comma..range.end;
-            }
-        }
-        range.clone()
-    }
 }
 
 #[cfg(test)]
@@ -227,24 +195,5 @@ mod tests {
         let d = decor(text, ".use(x)");
         assert!(d.rest_blank && !d.opens_line);
         assert_eq!(d.eol, 12..12);
-    }
-
-    #[test]
-    fn list_items_go_with_a_comma() {
-        let text = "import { a, b as c } from 'x';";
-        let parsed = parse_module("x.ts", text).unwrap();
-        let trivia = Trivia::new(text, &parsed);
-        assert_eq!(&text[trivia.list_removal(&(9..10), None, Some(12))], "a, ");
-        assert_eq!(
-            &text[trivia.list_removal(&(12..18), Some(10), None)],
-            ", b as c"
-        );
-        assert_eq!(trivia.list_removal(&(9..10), None, None), 9..10);
-        // A brace between the comma and the item: the comma stays.
-        let text = "import a, { b } from 'x';";
-        let parsed = parse_module("x.ts", text).unwrap();
-        let trivia = Trivia::new(text, &parsed);
-        assert_eq!(&text[trivia.list_removal(&(7..8), None, Some(12))], "a, ");
-        assert_eq!(&text[trivia.list_removal(&(12..13), Some(8), None)], "b");
     }
 }
