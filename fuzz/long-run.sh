@@ -16,7 +16,9 @@
 #
 #   awk -F'\t' '{e[$1]+=$3; s[$1]+=$4} END {for (t in e) print t, e[t], s[t]}' fuzz/long-runs.tsv
 #
-# Needs the nightly toolchain and cargo-fuzz (see README.md); builds the target first.
+# Needs the nightly toolchain and cargo-fuzz (see README.md); builds the target first. To stop
+# early, press Ctrl-C once: libFuzzer ends the run under way, the script records it and starts
+# no other.
 set -euo pipefail
 
 target=${1:?usage: long-run.sh TARGET SECONDS [LOG]}
@@ -33,7 +35,10 @@ mkdir -p "$work" "artifacts/$target"
 regressions=()
 [ -d "regressions/$target" ] && regressions=("regressions/$target")
 deadline=$(( $(date +%s) + total ))
-while :; do
+# Ctrl-C: the run under way ends (libFuzzer stops on SIGINT) and is recorded; no other starts.
+stop=
+trap 'stop=1' INT TERM
+while [ -z "$stop" ]; do
   left=$(( deadline - $(date +%s) ))
   [ "$left" -ge 10 ] || break
   seed=$(( (RANDOM << 15 | RANDOM) + 2 ))

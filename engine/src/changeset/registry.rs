@@ -210,8 +210,11 @@ impl Draft<'_> {
                 i += 1;
                 continue;
             };
+            // A run of neighbours goes as one range, up to a link with a comment before it:
+            // that comment (a note about what follows, on its own line) stays, as it does when
+            // that link alone is removed.
             let mut j = i;
-            while removed.contains_key(&(j + 1)) {
+            while removed.contains_key(&(j + 1)) && !links[j + 1].lead_has_comment {
                 j += 1;
             }
             let (first, last) = (&links[i], &links[j]);
