@@ -131,7 +131,7 @@ impl Planner<'_> {
             // that no import registers, imported as that builder will export it: the create or
             // the rename's register step reuses this registration. (A renamed extension that
             // has an import of its own takes it along, and this one is removed.)
-            let in_folder = |folder: &str| {
+            let targets = |folder: &str| {
                 dangling
                     .target
                     .starts_with(&format!("{EVENTS_DIR}/{folder}/"))
@@ -140,13 +140,13 @@ impl Planner<'_> {
                 Action::Create { folder, export, .. } => {
                     let name = (*export == ExportStyle::Named)
                         .then(|| generate::named_export_name(folder.as_str()));
-                    in_folder(folder.as_str())
+                    targets(folder.as_str())
                         && registry
                             .registration(&builder_path(folder.as_str()), name.as_deref())
                             .is_some()
                 }
                 Action::Rename { from, to, .. } => {
-                    in_folder(to.as_str())
+                    targets(to.as_str())
                         && self
                             .scan
                             .extension(from)
