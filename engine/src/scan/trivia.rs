@@ -123,8 +123,23 @@ impl<'a> Trivia<'a> {
         };
         let rest_blank = eol.is_some();
         let eol = eol.unwrap_or_else(|| {
-            // Code follows on the line: its end is still where new lines go.
-            let end = line_end;
+            // Code follows on the line: its end is still where new lines go, or, when a block
+            // comment opened after the item runs onto later lines, the end of the line it
+            // closes on (a new line inside the comment would be commented out).
+            let mut end = line_end;
+            loop {
+                let from = self.comments.partition_point(|(c, _)| c.start < range.end);
+                let spill = self.comments[from..]
+                    .iter()
+                    .take_while(|(c, _)| c.start < end)
+                    .filter(|(c, _)| c.end > end)
+                    .map(|(c, _)| c.end)
+                    .max();
+                match spill {
+                    Some(comment_end) => end = self.next_newline(comment_end),
+                    None => break,
+                }
+            }
             let start = if text[..end].ends_with('\r') {
                 end - 1
             } else {
@@ -187,6 +202,14 @@ mod tests {
         assert_eq!(d.comment, None);
         assert!(!d.rest_blank);
         assert_eq!(d.eol, text.len() - 1..text.len());
+    }
+
+    #[test]
+    fn a_block_comment_running_past_the_line_moves_the_line_end_after_it() {
+        let text = "import a from 'a'; /* one\ntwo */ x;\nexport default 1;\n";
+        let d = decor(text, "import a from 'a';");
+        assert!(!d.rest_blank && d.comment.is_none());
+        assert_eq!(&text[..d.eol.end], "import a from 'a'; /* one\ntwo */ x;\n");
     }
 
     #[test]
