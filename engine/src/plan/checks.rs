@@ -12,7 +12,7 @@ use wixsync_schema::{Entry, ExportStyle};
 use super::{Action, Conflict, Planner};
 use crate::generate;
 use crate::scan::EventExtension;
-use crate::tree::{EVENTS_DIR, builder_path};
+use crate::tree::{EVENTS_DIR, builder_path, handler_source};
 
 impl Planner<'_> {
     /// A builder needs a static, lowercase UUID: a placeholder or other non-UUID was never a
@@ -222,8 +222,42 @@ impl Planner<'_> {
     /// One handler per event across the whole app: a manifest event handled by an extension
     /// outside the events folder (or defined inline) is an error naming both places.
     pub(super) fn check_other_handlers(&mut self) {
+        // Handlers this plan writes (by a create or a rename), as a builder's `source` names
+        // them: an outside event builder whose handler does not exist yet but would be one
+        // of them handles the entry's event once the plan is applied.
+        let written: Vec<String> = self
+            .plan
+            .steps
+            .iter()
+            .filter_map(|step| match &step.action {
+                Action::Create {
+                    folder,
+                    handler: true,
+                    ..
+                } => Some(folder.to_string()),
+                Action::Rename { to, .. } => Some(to.to_string()),
+                _ => None,
+            })
+            .collect();
         for (index, entry) in self.manifest.entries.iter().enumerate() {
             for other in &self.scan.others {
+                if other.event.is_none()
+                    && other.def.kind == "event"
+                    && written.iter().any(|f| f == entry.folder.as_str())
+                    && other.def.source.as_ref().is_some_and(|source| {
+                        source.value.strip_suffix(".ts").unwrap_or(&source.value)
+                            == handler_source(entry.folder.as_str())
+                                .strip_suffix(".ts")
+                                .unwrap_or_default()
+                    })
+                {
+                    self.conflict(Conflict::EventHandledElsewhere {
+                        entry: index,
+                        path: other.path.clone(),
+                        range: other.def.range.clone(),
+                    });
+                    continue;
+                }
                 let Some(event) = &other.event else { continue };
                 let same = event == &entry.event
                     || matches!(
