@@ -201,10 +201,22 @@ fn clashes(a: &str, b: &str) -> bool {
         || a.strip_prefix(b).is_some_and(|r| r.starts_with('/'))
 }
 
-/// The UUIDs new extensions get: fixed, distinct, version 4.
-fn fresh_ids(n: usize) -> Vec<Uuid> {
-    (0..n as u128)
+/// The UUIDs new extensions get: fixed, distinct, version 4, and none written anywhere in
+/// `tree` or `manifest` (a random UUID never is; a fuzzer that copies one of these fixed ones
+/// into an app would otherwise report a collision no real run can have).
+fn fresh_ids(n: usize, tree: &AppTree, manifest: &str) -> Vec<Uuid> {
+    let taken = |id: &Uuid| {
+        let text = id.to_string();
+        manifest.contains(&text)
+            || tree.paths().any(|path| {
+                tree.bytes(path)
+                    .is_some_and(|bytes| String::from_utf8_lossy(bytes).contains(&text))
+            })
+    };
+    (0_u128..)
         .map(|i| uuid::Builder::from_random_bytes((0x5eed_0000_u128 + i).to_be_bytes()).into_uuid())
+        .filter(|id| !taken(id))
+        .take(n)
         .collect()
 }
 
@@ -240,7 +252,7 @@ fn pipeline_over(tree: &AppTree, manifest_text: &str, git: bool, force: bool) {
         GitState::NoRepository
     };
     let inputs = PlanInputs {
-        fresh_ids: fresh_ids(manifest.entries.len()),
+        fresh_ids: fresh_ids(manifest.entries.len(), tree, manifest_text),
         git,
         force,
         recorded_ids: Default::default(),
