@@ -12,7 +12,7 @@ use wixsync_schema::{Entry, ExportStyle};
 use super::{Action, Conflict, Planner};
 use crate::generate;
 use crate::scan::EventExtension;
-use crate::tree::{EVENTS_DIR, builder_path, handler_source};
+use crate::tree::{EVENTS_DIR, builder_path, handler_path};
 
 impl Planner<'_> {
     /// A builder needs a static, lowercase UUID: a placeholder or other non-UUID was never a
@@ -244,12 +244,7 @@ impl Planner<'_> {
                 if other.event.is_none()
                     && other.def.kind == "event"
                     && written.iter().any(|f| f == entry.folder.as_str())
-                    && other.def.source.as_ref().is_some_and(|source| {
-                        source.value.strip_suffix(".ts").unwrap_or(&source.value)
-                            == handler_source(entry.folder.as_str())
-                                .strip_suffix(".ts")
-                                .unwrap_or_default()
-                    })
+                    && other.def.source_path() == Some(handler_path(entry.folder.as_str()))
                 {
                     self.conflict(Conflict::EventHandledElsewhere {
                         entry: index,

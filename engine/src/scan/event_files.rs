@@ -195,6 +195,19 @@ pub struct ExtensionDef {
     pub range: Range<usize>,
 }
 
+impl ExtensionDef {
+    /// The app-root-relative path its `source` names ([`source_path`]).
+    pub fn source_path(&self) -> Option<String> {
+        self.source.as_ref().and_then(source_path)
+    }
+}
+
+/// The app-root-relative path a builder's `source` literal names (`./extensions/a/a.ts` →
+/// `src/extensions/a/a.ts`), when it is a `./` path: `source` is relative to `src/`.
+pub fn source_path(source: &StrLit) -> Option<String> {
+    Some(format!("src/{}", source.value.strip_prefix("./")?))
+}
+
 /// `<builders>.<kind>({...})`: the kind and the object literal's `id` and `source`.
 pub(crate) fn extension_call(parsed: &ParsedModule<'_>, expr: &Expr) -> Option<ExtensionDef> {
     let Expr::Call(call) = unwrap_expr(expr) else {

@@ -277,8 +277,7 @@ fn scan_extension(
     let handler_path = builder
         .as_ref()
         .and_then(|b| b.source.as_ref())
-        .and_then(|s| s.value.strip_prefix("./"))
-        .map(|rel| format!("src/{rel}"))
+        .and_then(event_files::source_path)
         .filter(|p| p.starts_with(&format!("{EVENTS_DIR}/{folder}/")) && tree.contains(p))
         .unwrap_or_else(|| handler_path(folder));
     let handler = match source_text(tree, &handler_path)? {

@@ -272,7 +272,7 @@ pub(crate) fn scan_others(
     let mut others = Vec::new();
     let mut dangling = Vec::new();
     let handler_event = |def: &ExtensionDef| -> Option<EventRef> {
-        let path = format!("src/{}", def.source.as_ref()?.value.strip_prefix("./")?);
+        let path = def.source_path()?;
         let facts = scan_handler(&path, tree.text(&path)?).ok()?;
         Some(facts.subscription?.event)
     };
